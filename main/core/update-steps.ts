@@ -65,6 +65,7 @@ export async function applyAndReboot(run: JobRun, tools: StepTools): Promise<Dev
   const session = run.entry.session;
   if (!session) throw new CoreError('LINK_LOST');
   run.enter('rebooting');
+  const applyAt = Date.now();
 
   try {
     await session.apply();
@@ -72,10 +73,14 @@ export async function applyAndReboot(run: JobRun, tools: StepTools): Promise<Dev
     const code = errorCode(error);
     if (code !== 'LINK_LOST' && code !== 'TIMEOUT') throw error;
   }
-  return waitForNewVersion(run, tools);
+  return waitForNewVersion(run, tools, applyAt);
 }
 
-async function waitForNewVersion(run: JobRun, tools: StepTools): Promise<DeviceIdentity> {
+async function waitForNewVersion(
+  run: JobRun,
+  tools: StepTools,
+  applyAt: number,
+): Promise<DeviceIdentity> {
   const wanted = run.release.build_version ?? run.release.version;
   const deadline = Date.now() + tools.timing.rebootTimeoutMs;
   let wentAway = false;
@@ -83,10 +88,9 @@ async function waitForNewVersion(run: JobRun, tools: StepTools): Promise<DeviceI
   while (Date.now() < deadline) {
     await sleep(tools.timing.rebootPollMs, run.abort.signal); // aborted only at shutdown
     const identity = await askDevice(run, tools);
-    if (!identity) {
-      wentAway = true;
-      continue;
-    }
+    // Its link dropped (and maybe came back already) or it did not answer: it restarted.
+    wentAway ||= !identity || run.entry.lostAt >= applyAt;
+    if (!identity) continue;
     if (runsRelease(identity.firmwareVersion, wanted)) return identity;
     // Back from a restart on the old firmware: the bootloader kept it.
     if (wentAway) throw new CoreError('NOT_APPLIED', `it runs ${identity.firmwareVersion}`);

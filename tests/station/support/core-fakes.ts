@@ -1,0 +1,438 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { BluetoothState, DeviceIdentity } from '../../../contract/station';
+import type {
+  Advertisement,
+  BluetoothPort,
+  DeviceSession,
+  SerialPorts,
+  StationCloud,
+} from '../../../main/core/ports';
+import type {
+  Assignment,
+  Device,
+  FileLink,
+  ProvisionedDevice,
+  Release,
+} from '../../../protocol/cloud-api';
+import type { HeartbeatReply, SignedHeartbeat } from '../../../protocol/heartbeat';
+import type { LinkChannel } from '../../../protocol/link/channel';
+import type { DeviceModel } from '../../../protocol/models';
+
+/**
+ * Small in-memory stand-ins for the pieces the station core composes, for the core's unit
+ * tests (main/core/*.test.ts). Integration tests in tests/station/ use the real pieces.
+ */
+
+/** An error with a stable code, as LinkError and CloudApiError carry. */
+export class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    message = code,
+  ) {
+    super(message);
+  }
+}
+
+/** How a fake device behaves. */
+export interface FakeDeviceOptions {
+  model?: DeviceModel;
+  serial?: string;
+  firmwareVersion?: string;
+  /** Refuse every transfer with this code. */
+  refuse?: string;
+  /** Drop the link after this many bytes of a transfer. */
+  dropAt?: number;
+  /** Fail verification with this code. */
+  verifyFails?: string;
+  /** Boot this version after apply, instead of the pushed one. */
+  bootsVersion?: string;
+  /** Pause a millisecond per chunk, so a test can act mid-transfer. */
+  slow?: boolean;
+}
+
+/** A device behind a FakeSession: it keeps state across links, like a real one. */
+export class FakeDevice {
+  identity: DeviceIdentity;
+  pushedVersion: string | null = null;
+  applied = 0;
+  provisioned: { deviceId: string; secret: string; cloudUrl: string } | null = null;
+
+  constructor(readonly options: FakeDeviceOptions = {}) {
+    this.identity = {
+      model: options.model ?? 'bota-pin',
+      serial: options.serial ?? 'PIN-00001',
+      firmwareVersion: options.firmwareVersion ?? 'v1.0.0-001',
+      recording: false,
+      battery: 90,
+      deviceId: null,
+      canResume: true,
+    };
+  }
+}
+
+/** A LinkSession stand-in over a FakeDevice; `drop()` breaks the link. */
+export class FakeSession implements DeviceSession {
+  private closeListeners = new Set<(reason: string) => void>();
+  private heartbeatListeners = new Set<(heartbeat: SignedHeartbeat) => void>();
+  private statusListeners = new Set<(identity: DeviceIdentity) => void>();
+  closed = false;
+
+  constructor(readonly device: FakeDevice) {}
+
+  async identify(): Promise<DeviceIdentity> {
+    this.alive();
+    return { ...this.device.identity };
+  }
+
+  async provision(p: { deviceId: string; secret: string; cloudUrl: string }): Promise<void> {
+    this.alive();
+    this.device.provisioned = p;
+    this.device.identity.deviceId = p.deviceId;
+  }
+
+  async transfer(
+    ufw: Uint8Array,
+    progress: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.alive();
+    const { refuse, dropAt, verifyFails } = this.device.options;
+    if (refuse) throw new CodedError(refuse, `device refused: ${refuse}`);
+
+    for (let done = 0; done < ufw.length;) {
+      if (signal?.aborted) throw new CodedError('ABORTED');
+      done = Math.min(ufw.length, done + 4096);
+      if (dropAt !== undefined && done >= dropAt) {
+        this.drop('link killed');
+        throw new CodedError('LINK_LOST');
+      }
+      progress(done, ufw.length);
+      if (this.device.options.slow) await new Promise((resolve) => setTimeout(resolve, 1));
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (verifyFails) throw new CodedError(verifyFails);
+    this.device.pushedVersion = ufwVersion(ufw);
+  }
+
+  async apply(): Promise<void> {
+    this.alive();
+    this.device.applied += 1;
+    const next = this.device.options.bootsVersion ?? this.device.pushedVersion;
+    if (next) this.device.identity.firmwareVersion = next;
+    this.drop('device rebooting');
+  }
+
+  onHeartbeat(listener: (heartbeat: SignedHeartbeat) => void): () => void {
+    this.heartbeatListeners.add(listener);
+    return () => this.heartbeatListeners.delete(listener);
+  }
+
+  onStatus(listener: (identity: DeviceIdentity) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.drop('closed by station');
+  }
+
+  /** Sends a heartbeat over the link, as the device does on its interval. */
+  heartbeat(heartbeat: SignedHeartbeat): void {
+    this.heartbeatListeners.forEach((listener) => listener(heartbeat));
+  }
+
+  /** Pushes a status change. */
+  status(): void {
+    this.statusListeners.forEach((listener) => listener({ ...this.device.identity }));
+  }
+
+  /** Breaks the link. */
+  drop(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeListeners.forEach((listener) => listener(reason));
+  }
+
+  private alive(): void {
+    if (this.closed) throw new CodedError('LINK_LOST');
+  }
+}
+
+/** The version written in a fake `.ufw` (see fakeUfw). */
+function ufwVersion(ufw: Uint8Array): string {
+  return Buffer.from(ufw.subarray(0, 24)).toString('ascii').replace(/\0+$/, '');
+}
+
+/** A stand-in `.ufw`: the version in its first 24 bytes, then filler. */
+export function fakeUfw(version: string, size = 64 * 1024): Buffer {
+  const bytes = Buffer.alloc(size, 7);
+  bytes.fill(0, 0, 24);
+  bytes.write(version, 0, 'ascii');
+  return bytes;
+}
+
+/** A channel that carries nothing: FakeSessions do the talking. */
+export function fakeChannel(kind: 'serial' | 'ble', address: string): LinkChannel {
+  return {
+    kind,
+    maxMessageBytes: 244,
+    send: async () => undefined,
+    sendData: async () => undefined,
+    onMessage: () => () => undefined,
+    onClose: () => () => undefined,
+    close: async () => undefined,
+    address,
+  } as LinkChannel;
+}
+
+/** Serial ports a test adds and removes by hand; each path maps to a FakeDevice. */
+export class FakeSerial implements SerialPorts {
+  readonly devices = new Map<string, FakeDevice>();
+  private onAdd: ((path: string, label: string) => void) | null = null;
+  private onRemove: ((path: string) => void) | null = null;
+
+  async watch(
+    _patterns: string[],
+    onAdd: (path: string, label: string) => void,
+    onRemove: (path: string) => void,
+  ): Promise<() => Promise<void>> {
+    this.onAdd = onAdd;
+    this.onRemove = onRemove;
+    return async () => undefined;
+  }
+
+  async open(path: string): Promise<LinkChannel> {
+    if (!this.devices.has(path)) throw new CodedError('PORT_GONE', `${path} is gone`);
+    return fakeChannel('serial', path);
+  }
+
+  /** Plugs a device in at `path`. */
+  plug(path: string, device: FakeDevice): void {
+    this.devices.set(path, device);
+    this.onAdd?.(path, path);
+  }
+
+  /** Unplugs whatever is at `path`. */
+  unplug(path: string): void {
+    this.devices.delete(path);
+    this.onRemove?.(path);
+  }
+}
+
+/** Bluetooth in whatever state a test sets, with advertisements sent by hand. */
+export class FakeBluetooth implements BluetoothPort {
+  readonly devices = new Map<string, FakeDevice>();
+  private current: BluetoothState;
+  private stateListeners = new Set<(state: BluetoothState) => void>();
+  private adListeners = new Set<(ad: Advertisement) => void>();
+  scanning = false;
+
+  constructor(state: BluetoothState = { state: 'virtual', reason: null }) {
+    this.current = state;
+  }
+
+  state(): BluetoothState {
+    return this.current;
+  }
+
+  onStateChange(listener: (state: BluetoothState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onAdvertisement(listener: (ad: Advertisement) => void): () => void {
+    this.adListeners.add(listener);
+    return () => this.adListeners.delete(listener);
+  }
+
+  async startScanning(): Promise<void> {
+    this.scanning = true;
+  }
+
+  async stopScanning(): Promise<void> {
+    this.scanning = false;
+  }
+
+  async connect(address: string): Promise<LinkChannel> {
+    if (!this.devices.has(address)) throw new CodedError('LINK_LOST', `${address} not in range`);
+    return fakeChannel('ble', address);
+  }
+
+  async close(): Promise<void> {}
+
+  /** Changes the state and tells listeners. */
+  setState(state: BluetoothState): void {
+    this.current = state;
+    this.stateListeners.forEach((listener) => listener(state));
+  }
+
+  /** A device at `address` advertises. */
+  advertise(address: string, device: FakeDevice, rssi = -60): void {
+    this.devices.set(address, device);
+    const { model, serial } = device.identity;
+    const ad = { address, name: `Bota ${serial}`, rssi, model, serial };
+    this.adListeners.forEach((listener) => listener(ad));
+  }
+}
+
+/** Opens FakeSessions over fake channels, remembering them for the test. */
+export class SessionFactory {
+  readonly sessions: FakeSession[] = [];
+
+  constructor(
+    private readonly serial: FakeSerial,
+    private readonly bluetooth: FakeBluetooth,
+  ) {}
+
+  /** The StationDeps.openSession function. */
+  open = (channel: LinkChannel): DeviceSession => {
+    const address = (channel as LinkChannel & { address: string }).address;
+    const pool = channel.kind === 'serial' ? this.serial.devices : this.bluetooth.devices;
+    const device = pool.get(address);
+    if (!device) throw new CodedError('LINK_LOST');
+    const session = new FakeSession(device);
+    this.sessions.push(session);
+    return session;
+  };
+
+  /** The newest session to the device at `address`. */
+  latest(device: FakeDevice): FakeSession | undefined {
+    return this.sessions.filter((session) => session.device === device).at(-1);
+  }
+}
+
+/** A cloud stand-in with releases, assignments and a real HTTP server for `.ufw` files. */
+export class FakeCloud implements StationCloud {
+  readonly releases = new Map<string, { release: Release; ufw: Buffer }>();
+  readonly assignments: Assignment[] = [];
+  readonly devices = new Map<string, Device>();
+  readonly relayed: SignedHeartbeat[] = [];
+  relayFails: string | null = null;
+  downloads = 0;
+  private server: Server | null = null;
+  private base = '';
+
+  /** Starts the file server on 127.0.0.1, port 0. */
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const id = (request.url ?? '').split('/').pop() ?? '';
+      const entry = this.releases.get(id);
+      if (!entry) return void response.writeHead(404).end();
+      this.downloads += 1;
+      response.writeHead(200, { 'content-length': entry.ufw.length }).end(entry.ufw);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Adds a released release whose `.ufw` is a fakeUfw of `version`. */
+  addRelease(model: DeviceModel, version: string, size?: number): Release {
+    const ufw = fakeUfw(`${version}-001`, size);
+    const id = `rel-${model}-${version}`;
+    const file = {
+      kind: 'ufw' as const,
+      size: ufw.length,
+      crc32: 0,
+      sha256: createHash('sha256').update(ufw).digest('hex'),
+      uploaded_at: new Date().toISOString(),
+    };
+    const release: Release = {
+      id,
+      version,
+      model,
+      notes: '',
+      status: 'released',
+      bin: null,
+      ufw: file,
+      build_version: `${version}-001`,
+      created_at: new Date().toISOString(),
+      released_at: new Date().toISOString(),
+      revision: 1,
+    };
+    this.releases.set(id, { release, ufw });
+    return release;
+  }
+
+  async provisionDevice(input: { serial: string; model: DeviceModel }): Promise<ProvisionedDevice> {
+    const known = [...this.devices.values()].find((d) => d.serial === input.serial);
+    if (known) throw new CodedError('DEVICE_EXISTS', `${input.serial} exists`);
+    const device = fakeDevice(`dev-${input.serial}`, input.serial, input.model);
+    this.devices.set(device.id, device);
+    return { device, secret: 'secret-1' };
+  }
+
+  async getDeviceBySerial(serial: string): Promise<Device> {
+    const found = [...this.devices.values()].find((d) => d.serial === serial);
+    if (!found) throw new CodedError('NOT_FOUND');
+    return found;
+  }
+
+  async rotateDeviceSecret(id: string): Promise<ProvisionedDevice> {
+    const device = this.devices.get(id);
+    if (!device) throw new CodedError('NOT_FOUND');
+    return { device, secret: 'secret-rotated' };
+  }
+
+  async latestRelease(model: DeviceModel): Promise<Release | null> {
+    const mine = [...this.releases.values()].filter((r) => r.release.model === model);
+    return mine.at(-1)?.release ?? null;
+  }
+
+  async getRelease(id: string): Promise<Release> {
+    const entry = this.releases.get(id);
+    if (!entry) throw new CodedError('NOT_FOUND', `no release ${id}`);
+    return entry.release;
+  }
+
+  async fileLink(id: string): Promise<FileLink> {
+    const { release } = await this.getRelease(id).then((r) => ({ release: r }));
+    const file = release.ufw;
+    if (!file) throw new CodedError('NOT_FOUND');
+    const expires = new Date(Date.now() + 60_000).toISOString();
+    return { url: `${this.base}/files/${id}`, ...file, expires_at: expires };
+  }
+
+  async listAssignments(query: { device_id?: string }): Promise<Assignment[]> {
+    return this.assignments.filter((a) => !query.device_id || a.device_id === query.device_id);
+  }
+
+  async getAssignment(id: string): Promise<Assignment> {
+    const found = this.assignments.find((a) => a.id === id);
+    if (!found) throw new CodedError('NOT_FOUND');
+    return found;
+  }
+
+  async relayHeartbeat(heartbeat: SignedHeartbeat): Promise<HeartbeatReply> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.relayFails) throw new CodedError(this.relayFails);
+    this.relayed.push(heartbeat);
+    return { server_time: new Date().toISOString(), heartbeat_interval_s: 60, ota: null };
+  }
+}
+
+function fakeDevice(id: string, serial: string, model: DeviceModel): Device {
+  return {
+    id,
+    serial,
+    model,
+    firmware_version: null,
+    battery: null,
+    recording: null,
+    last_seen_at: null,
+    last_relayed: null,
+    created_at: new Date().toISOString(),
+    revision: 1,
+  };
+}
