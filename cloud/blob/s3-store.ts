@@ -127,7 +127,16 @@ function clientConfig(options: S3BlobOptions) {
     // which S3-compatible servers store verbatim or refuse: checksums only when required.
     requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     responseChecksumValidation: 'WHEN_REQUIRED' as const,
+    logger: sdkLogger(options.logger),
   };
+}
+
+// The SDK's own notes (e.g. that a streamed upload cannot be retried) go to debug: every
+// failure that matters already reaches the caller as a BlobError. Without a logger the SDK
+// would print them to the console.
+function sdkLogger(logger: Logger) {
+  const debug = (...content: unknown[]) => logger.debug({ s3: content }, 'blob: s3 sdk');
+  return { trace: debug, debug, info: debug, warn: debug, error: debug };
 }
 
 function toBlobError(error: unknown, key: string, bucket: string): BlobError {
