@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 
-import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+
+import renderer from './renderer/vite.config';
 
 // Electron is an optional dependency and often absent (CI, browser mode). electron-vite reads
 // the installed Electron's version to pick build targets; without it, name the one we pin.
@@ -28,10 +29,11 @@ export default defineConfig({
     },
   },
   renderer: {
-    root: 'renderer',
-    plugins: [react()],
+    ...renderer,
+    root: resolve('renderer'),
     build: {
-      outDir: 'out/renderer',
+      ...renderer.build,
+      outDir: resolve('out/renderer'),
       rollupOptions: { input: { index: resolve('renderer/index.html') } },
     },
   },

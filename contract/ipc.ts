@@ -134,7 +134,9 @@ export const channels = {
     z.object({
       id,
       kind: z.enum(['bin', 'ufw']),
-      bytes: z.instanceof(Uint8Array).refine((b) => b.length > 0, 'the file is empty'),
+      bytes: z
+        .custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected the file bytes')
+        .refine((bytes) => bytes.length > 0, 'the file is empty'),
     }),
   ),
   'release:publish': command<Release>()(z.object({ id })),

@@ -1,0 +1,68 @@
+import { type BotaApi, decodeWire, encodeWire, type EventMessage } from '../../../contract/ipc';
+import type { Result } from '../../../contract/station';
+
+/**
+ * BotaApi for browser mode: calls are `POST /rpc/<channel>` and events arrive on the
+ * `/events` WebSocket, both carrying the access token the station printed in its URL. The
+ * socket reconnects on its own, so a restarted station picks its window back up.
+ */
+
+const RECONNECT_MS = 1000;
+
+/** Builds the client for the station that served this page. */
+export function createHttpClient(token: string, origin = window.location.origin): BotaApi {
+  const listeners = new Set<(message: EventMessage) => void>();
+  openEvents(origin, token, listeners);
+
+  return {
+    call: async (channel, args) => {
+      const reply = await postCall(origin, token, channel, args);
+      return reply as Result<never>;
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+async function postCall(
+  origin: string,
+  token: string,
+  channel: string,
+  args: unknown,
+): Promise<Result<unknown>> {
+  try {
+    const response = await fetch(`${origin}/rpc/${encodeURIComponent(channel)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: encodeWire(args ?? {}),
+    });
+    return decodeWire(await response.text()) as Result<unknown>;
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        code: 'STATION_UNREACHABLE',
+        message: `The station did not answer (${String(error)}).`,
+        hint: 'Check the station is still running, then reload this page.',
+      },
+    };
+  }
+}
+
+function openEvents(
+  origin: string,
+  token: string,
+  listeners: Set<(message: EventMessage) => void>,
+): void {
+  const url = `${origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`;
+  const socket = new WebSocket(url);
+  socket.onmessage = (event) => {
+    const message = decodeWire(String(event.data)) as EventMessage;
+    listeners.forEach((listener) => listener(message));
+  };
+  socket.onclose = () => {
+    setTimeout(() => openEvents(origin, token, listeners), RECONNECT_MS);
+  };
+}

@@ -1,0 +1,108 @@
+import type { BotaApi, EventMessage } from '../../../contract/ipc';
+import type {
+  BluetoothState,
+  ConnectedDevice,
+  Failure,
+  LogLine,
+  UpdateJob,
+} from '../../../contract/station';
+
+/**
+ * The window's live picture of the station: devices on its links, Bluetooth, the recent
+ * log. Loaded once, then kept current by pushed events; React reads it through
+ * useSyncExternalStore, so every screen sees the same snapshot.
+ */
+
+/** Log lines kept for the panel. */
+const LOG_LIMIT = 400;
+
+/** One immutable snapshot of the station. */
+export interface StationSnapshot {
+  /** Devices by key, in the order they appeared. */
+  devices: ConnectedDevice[];
+  /** Bluetooth's state; null until loaded. */
+  bluetooth: BluetoothState | null;
+  /** Recent log lines, oldest first. */
+  log: LogLine[];
+  /** Why the first load failed, if it did. */
+  loadFailure: Failure | null;
+  /** True once the first load finished. */
+  loaded: boolean;
+}
+
+/** Holds the snapshot and tells React when it changes. */
+export class StationStore {
+  private snapshot: StationSnapshot = {
+    devices: [],
+    bluetooth: null,
+    log: [],
+    loadFailure: null,
+    loaded: false,
+  };
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly api: BotaApi) {
+    api.subscribe((message) => this.apply(message));
+    void this.load();
+  }
+
+  /** For useSyncExternalStore. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** For useSyncExternalStore. */
+  getSnapshot = (): StationSnapshot => this.snapshot;
+
+  /** Reloads everything, e.g. after the event stream reconnects. */
+  async load(): Promise<void> {
+    const [devices, bluetooth, log] = await Promise.all([
+      this.api.call('device:list', {}),
+      this.api.call('bluetooth:state', {}),
+      this.api.call('log:recent', {}),
+    ]);
+    const failed = [devices, bluetooth, log].find((result) => !result.ok);
+    this.set({
+      devices: devices.ok ? devices.value : this.snapshot.devices,
+      bluetooth: bluetooth.ok ? bluetooth.value : this.snapshot.bluetooth,
+      log: log.ok ? log.value.slice(-LOG_LIMIT) : this.snapshot.log,
+      loadFailure: failed && !failed.ok ? failed.error : null,
+      loaded: true,
+    });
+  }
+
+  /** Folds one pushed event into the snapshot. */
+  private apply(message: EventMessage): void {
+    switch (message.channel) {
+      case 'device:changed':
+        return this.set({ devices: upsert(this.snapshot.devices, message.payload) });
+      case 'device:removed':
+        return this.set({
+          devices: this.snapshot.devices.filter((d) => d.key !== message.payload.key),
+        });
+      case 'update:changed':
+        return this.set({ devices: withJob(this.snapshot.devices, message.payload) });
+      case 'bluetooth:changed':
+        return this.set({ bluetooth: message.payload });
+      case 'log:line':
+        return this.set({ log: [...this.snapshot.log, message.payload].slice(-LOG_LIMIT) });
+    }
+  }
+
+  private set(change: Partial<StationSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...change };
+    this.listeners.forEach((listener) => listener());
+  }
+}
+
+function upsert(devices: ConnectedDevice[], device: ConnectedDevice): ConnectedDevice[] {
+  const at = devices.findIndex((d) => d.key === device.key);
+  if (at < 0) return [...devices, device];
+  return devices.map((d, i) => (i === at ? device : d));
+}
+
+/** A job event may arrive before the device event that carries it: attach it directly. */
+function withJob(devices: ConnectedDevice[], job: UpdateJob): ConnectedDevice[] {
+  return devices.map((d) => (d.key === job.deviceKey ? { ...d, update: job } : d));
+}

@@ -1,0 +1,136 @@
+import { useState } from 'react';
+
+import type {
+  ConnectedDevice,
+  Failure,
+  LinkStatus,
+  Result,
+  UpdateRequest,
+} from '../../../contract/station';
+import { useApi } from '../api/context';
+import { Badge, type Tone } from '../ui/Badge';
+import { FailureBox } from '../ui/FailureBox';
+import { formatSignal, modelName } from '../ui/format';
+import { UpdateProgress } from './UpdateProgress';
+import { UpdatePrompt } from './UpdatePrompt';
+
+const STATUS: Record<LinkStatus, { tone: Tone; label: string }> = {
+  discovered: { tone: 'neutral', label: 'Found' },
+  connecting: { tone: 'busy', label: 'Connecting' },
+  connected: { tone: 'good', label: 'Connected' },
+  updating: { tone: 'busy', label: 'Updating' },
+  lost: { tone: 'bad', label: 'Link lost' },
+};
+
+/** One device on the bench: what it is, how it is, and the action that fits now. */
+export function DeviceCard(props: { device: ConnectedDevice }) {
+  const { device } = props;
+  const api = useApi();
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [hiddenJob, setHiddenJob] = useState<string | null>(null);
+  const status = STATUS[device.status];
+  const title = device.identity
+    ? `${modelName(device.identity.model)} ${device.identity.serial}`
+    : device.name;
+
+  async function run(action: () => Promise<Result<unknown>>): Promise<void> {
+    setBusy(true);
+    setFailure(null);
+    const result = await action();
+    setBusy(false);
+    if (!result.ok) setFailure(result.error);
+  }
+
+  const startUpdate = (request: UpdateRequest) =>
+    run(() => api.call('update:start', { key: device.key, request }));
+  const job = device.update && device.update.id !== hiddenJob ? device.update : null;
+  const jobRunning = job !== null && job.phase !== 'done' && job.phase !== 'failed';
+
+  return (
+    <article className="card device" aria-label={title} data-key={device.key}>
+      <header className="card-head">
+        <h2>{title}</h2>
+        <Badge tone={status.tone}>{status.label}</Badge>
+      </header>
+      <Facts device={device} />
+      {job && (
+        <UpdateProgress
+          job={job}
+          onCancel={() => run(() => api.call('update:cancel', { jobId: job.id }))}
+          onDismiss={() => setHiddenJob(job.id)}
+        />
+      )}
+      {!jobRunning && device.identity && (
+        <UpdatePrompt device={device} busy={busy} onStart={startUpdate} />
+      )}
+      {failure && <FailureBox failure={failure} onDismiss={() => setFailure(null)} />}
+      <div className="actions">
+        {(device.status === 'discovered' || device.status === 'lost') && (
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => run(() => api.call('device:connect', { key: device.key }))}
+          >
+            Connect
+          </button>
+        )}
+        {device.status === 'connected' && device.identity && !device.identity.deviceId && (
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => run(() => api.call('device:provision', { key: device.key }))}
+          >
+            Register with the cloud
+          </button>
+        )}
+        {device.identity?.deviceId && (
+          <a className="button quiet" href={`#/device/${device.identity.deviceId}`}>
+            Cloud record
+          </a>
+        )}
+        {device.status === 'connected' && (
+          <button
+            type="button"
+            className="button quiet"
+            disabled={busy}
+            onClick={() => run(() => api.call('device:disconnect', { key: device.key }))}
+          >
+            Disconnect
+          </button>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function Facts(props: { device: ConnectedDevice }) {
+  const { device } = props;
+  const identity = device.identity;
+  const link = device.link === 'ble' ? 'Bluetooth' : 'USB serial';
+  return (
+    <dl className="facts">
+      <Fact name="Firmware" value={identity?.firmwareVersion ?? '—'} />
+      <Fact name="Battery" value={identity ? `${identity.battery} %` : '—'} />
+      <Fact
+        name="Recording"
+        value={identity ? (identity.recording ? 'Recording now' : 'Not recording') : '—'}
+        tone={identity?.recording ? 'warn' : undefined}
+      />
+      <Fact name="Link" value={`${link} · ${device.address}`} />
+      <Fact name="Signal" value={formatSignal(device.signal)} />
+      <Fact name="Cloud" value={identity?.deviceId ? 'Registered' : 'Not registered'} />
+    </dl>
+  );
+}
+
+function Fact(props: { name: string; value: string; tone?: Tone }) {
+  return (
+    <div className={`fact${props.tone ? ` fact-${props.tone}` : ''}`}>
+      <dt>{props.name}</dt>
+      <dd>{props.value}</dd>
+    </div>
+  );
+}
