@@ -113,6 +113,10 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
   get lastBoot(): BootRecord | null {
     return this.state.lastBoot;
   }
+  /** The folder this device's state and slots live in. */
+  get stateDir(): string {
+    return this.deviceDir;
+  }
   /** True while an update is being written. */
   get updating(): boolean {
     return this.writer !== null;

@@ -67,18 +67,23 @@ export async function loadState(path: string): Promise<DeviceState | undefined> 
   return JSON.parse(text) as DeviceState;
 }
 
+/** Writes `state.json` atomically (see writeJsonAtomic). */
+export function saveState(path: string, state: DeviceState): Promise<void> {
+  return writeJsonAtomic(path, state);
+}
+
 /**
- * Writes `state.json` atomically: a temp file beside it is written and fsynced, then renamed
- * over the old one, so a crash leaves either the old or the new state, never half of one.
+ * Writes JSON atomically: a temp file beside the target is written and fsynced, then renamed
+ * over it, so a crash leaves either the old or the new content, never half of one.
  */
-export async function saveState(path: string, state: DeviceState): Promise<void> {
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.state-${randomUUID()}.tmp`);
 
   try {
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(JSON.stringify(state, null, 2));
+      await handle.writeFile(JSON.stringify(value, null, 2));
       await handle.sync();
     } finally {
       await handle.close();
