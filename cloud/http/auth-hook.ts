@@ -1,0 +1,33 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import type { ApiToken, Role } from '../../protocol/cloud-api';
+import type { AuthService } from '../domain/auth';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The bearer token that authenticated this request, on routes that need one. */
+    token: ApiToken | null;
+  }
+  interface FastifyContextConfig {
+    /** The least role a route needs; routes without one are open. */
+    role?: Role;
+  }
+}
+
+/** Checks the bearer token of every route that names a role in its config. */
+export function registerAuth(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('token', null);
+  app.addHook('onRequest', async (request) => {
+    const needed = request.routeOptions.config.role;
+    if (!needed) return;
+
+    const token = auth.authenticate(request.headers.authorization);
+    auth.authorize(token, needed);
+    request.token = token;
+  });
+}
+
+/** Who made this request, for the audit log and assignment history. */
+export function actorOf(request: FastifyRequest): string {
+  return request.token?.name ?? 'anonymous';
+}
