@@ -42,6 +42,34 @@ const WORDING: Record<string, { message: string; hint: string }> = {
     message: 'The device could not write to its flash memory; it kept its current firmware.',
     hint: 'Try again; if it fails again, send the device for repair.',
   },
+  IMAGE_INVALID: {
+    message: 'The device found no valid firmware image for it in the file.',
+    hint: 'Check that the release was built for this model; re-upload its files if unsure.',
+  },
+  BAD_SIGNATURE: {
+    message: "The firmware's signature did not check out, so the device refused it.",
+    hint: 'Use a release signed for this device; ask the firmware team for a signed build.',
+  },
+  NO_TRANSFER: {
+    message: 'The device had no transfer open when the station expected one.',
+    hint: 'Try the update again.',
+  },
+  NOT_VERIFIED: {
+    message: 'The device has no verified image to install.',
+    hint: 'Try the update again from the start.',
+  },
+  OFFLINE: {
+    message: 'The device is restarting and cannot answer right now.',
+    hint: 'Wait a few seconds, then try again.',
+  },
+  BAD_REQUEST: {
+    message: 'The device did not understand the station (firmware too old or too new).',
+    hint: 'Update the station software, or update the device over HTTP OTA instead.',
+  },
+  ABORTED: {
+    message: 'The transfer was stopped; the device keeps its current firmware.',
+    hint: 'Start the update again when you are ready.',
+  },
   LINK_LOST: {
     message: 'The link to the device was lost; the device keeps its current firmware.',
     hint: 'Check the USB cable or move the device closer, reconnect it, then try again.',

@@ -135,7 +135,7 @@ export class LinkManager {
 
     let session: DeviceSession;
     try {
-      session = this.deps.openSession(await this.openChannel(entry));
+      session = this.deps.openSession(await this.openChannel(entry), entry.device.key);
     } catch (error) {
       this.registry.update(entry, { status: before === 'lost' ? 'lost' : 'discovered' });
       this.log.debug('link', `(${label(entry)}) cannot open: ${String(error)}`);

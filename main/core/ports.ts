@@ -1,6 +1,7 @@
 import type { BluetoothState, DeviceIdentity } from '../../contract/station';
 import type {
   Assignment,
+  AssignmentStatus,
   Device,
   FileLink,
   ProvisionedDevice,
@@ -36,7 +37,7 @@ export interface StationCloud {
   /** A time-limited download link for a release file. */
   fileLink(id: string, kind: 'bin' | 'ufw'): Promise<FileLink>;
   /** Assignments, newest first. */
-  listAssignments(query: { status?: string; device_id?: string }): Promise<Assignment[]>;
+  listAssignments(query: { status?: AssignmentStatus; device_id?: string }): Promise<Assignment[]>;
   /** One assignment. */
   getAssignment(id: string): Promise<Assignment>;
   /** Relays a device-signed heartbeat with the station's token. */
@@ -119,6 +120,6 @@ export interface StationDeps {
   serial: SerialPorts;
   /** Bluetooth, already opened. */
   bluetooth: BluetoothPort;
-  /** Starts a link session over an open channel. */
-  openSession(channel: LinkChannel): DeviceSession;
+  /** Starts a link session over an open channel; `label` names the device in log lines. */
+  openSession(channel: LinkChannel, label: string): DeviceSession;
 }

@@ -14,7 +14,7 @@ import {
   SessionFactory,
 } from '../../tests/station/support/core-fakes';
 import { until } from '../../tests/station/support/wait';
-import { createStationWith,type Station } from './station';
+import { createStationWith, type Station } from './station';
 
 interface Bench {
   station: Station;

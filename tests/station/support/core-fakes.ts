@@ -293,7 +293,7 @@ export class SessionFactory {
   ) {}
 
   /** The StationDeps.openSession function. */
-  open = (channel: LinkChannel): DeviceSession => {
+  open = (channel: LinkChannel, _label: string): DeviceSession => {
     const address = (channel as LinkChannel & { address: string }).address;
     const pool = channel.kind === 'serial' ? this.serial.devices : this.bluetooth.devices;
     const device = pool.get(address);

@@ -1,0 +1,70 @@
+import type pino from 'pino';
+
+import { CloudClient } from '../../cloud/client';
+import type { BluetoothState } from '../../contract/station';
+import type { LinkChannel } from '../../protocol/link/channel';
+import { openBluetooth } from '../link/ble';
+import { openSerialChannel, watchSerialPorts } from '../link/serial';
+import { LinkSession } from '../link/session';
+import type { StationOptions } from './options';
+import type { BluetoothPort, SerialPorts, StationDeps } from './ports';
+
+/**
+ * The real pieces behind the core: H1's cloud client, H4's link session and serial
+ * transport, H5's Bluetooth (the virtual radio when `virtualRadio` is set, else noble).
+ */
+export async function realDeps(options: StationOptions, logger: pino.Logger): Promise<StationDeps> {
+  const linkLogger = logger.child({ scope: 'link' });
+  const identifyTimeoutMs = options.timing?.identifyTimeoutMs;
+  return {
+    cloud: new CloudClient({ baseUrl: options.cloudUrl, token: options.cloudToken }),
+    serial: serialPorts(),
+    bluetooth: await bluetooth(options.virtualRadio),
+    openSession: (channel: LinkChannel, label: string) =>
+      new LinkSession(channel, {
+        label,
+        logger: linkLogger,
+        // A session's own retries stay inside the core's identify timeout.
+        requestTimeoutMs: identifyTimeoutMs ? Math.max(200, identifyTimeoutMs / 3) : undefined,
+      }),
+  };
+}
+
+function serialPorts(): SerialPorts {
+  return {
+    async watch(patterns, onAdd, onRemove) {
+      const watcher = await watchSerialPorts(
+        { patterns },
+        (port) => onAdd(port.path, port.label ?? port.path),
+        (port) => onRemove(port.path),
+      );
+      return async () => {
+        await watcher.close();
+      };
+    },
+    open: (path) => openSerialChannel(path),
+  };
+}
+
+/** Opens Bluetooth; if even that throws, a stand-in that says why it is unavailable. */
+async function bluetooth(virtualRadio: string | undefined): Promise<BluetoothPort> {
+  try {
+    return await openBluetooth({ virtualRadio });
+  } catch (error) {
+    const reason = `Bluetooth unavailable: ${error instanceof Error ? error.message : error}`;
+    return unavailableBluetooth({ state: 'unavailable', reason });
+  }
+}
+
+function unavailableBluetooth(state: BluetoothState): BluetoothPort {
+  const refuse = () => Promise.reject(new Error(state.reason ?? 'Bluetooth unavailable'));
+  return {
+    state: () => state,
+    onStateChange: () => () => undefined,
+    onAdvertisement: () => () => undefined,
+    startScanning: refuse,
+    stopScanning: async () => undefined,
+    connect: refuse,
+    close: async () => undefined,
+  };
+}

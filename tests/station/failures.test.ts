@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { closeWorld, openWorld, type World } from './support/fixture';
+import { ptyPair, type SerialDevice, serialDevice, stop } from './support/processes';
+import { startStation } from './support/station';
+import { until } from './support/wait';
+
+// Failures explained in words, and a device that always keeps working firmware.
+
+let world: World;
+
+beforeEach(async () => {
+  world = await openWorld();
+});
+
+afterEach(async () => {
+  await closeWorld(world);
+});
+
+/** The device process's own account of its firmware (the `identity` command). */
+async function reportedVersion(device: SerialDevice): Promise<string> {
+  const before = device.events.length;
+  device.command('identity');
+  const line = await until(
+    () => device.events.slice(before).find((e) => (e as { event?: string }).event === 'identity'),
+    'the device to report its identity',
+  );
+  return (line as { firmwareVersion: string }).firmwareVersion;
+}
+
+describe('update failures', { timeout: 240_000 }, () => {
+  it('a recording device refuses: RECORDING_ACTIVE in words, nothing applied', async () => {
+    const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0');
+    const pty = await ptyPair(world.dir, 'rec');
+    const device = await serialDevice({
+      dir: world.devicesDir,
+      port: pty.device,
+      serial: 'PIN-00011',
+    });
+    device.command('recording on');
+
+    const bench = await startStation({
+      cloudUrl: world.cloud.url,
+      cloudToken: world.cloud.adminToken,
+      serialPatterns: [pty.station],
+      workDir: world.workDir,
+    });
+    world.stations.push(bench);
+    const key = `serial:${pty.station}`;
+    await bench.device((d) => d.key === key && d.identity?.recording === true, 'recording');
+
+    const job = await bench.update(key, { releaseId: release.id });
+    const finished = await bench.finished(job.id);
+
+    expect(finished.failure).toEqual({
+      code: 'RECORDING_ACTIVE',
+      message: 'The device is recording.',
+      hint: 'Stop the recording, then try again.',
+    });
+    expect(bench.jobEvents(job.id).some((e) => e.phase === 'rebooting')).toBe(false);
+    expect(await reportedVersion(device)).toBe('v1.0.0-001');
+    expect((await bench.connected(key)).status).toBe('connected');
+  });
+
+  it('a link killed mid-transfer fails with LINK_LOST; the device keeps its old version', async () => {
+    const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size: 3 * 1024 * 1024 });
+    const pty = await ptyPair(world.dir, 'kill');
+    const device = await serialDevice({
+      dir: world.devicesDir,
+      port: pty.device,
+      serial: 'PIN-00012',
+    });
+
+    const bench = await startStation({
+      cloudUrl: world.cloud.url,
+      cloudToken: world.cloud.adminToken,
+      serialPatterns: [pty.station],
+      workDir: world.workDir,
+    });
+    world.stations.push(bench);
+    const key = `serial:${pty.station}`;
+    await bench.connected(key);
+
+    const job = await bench.update(key, { releaseId: release.id });
+    await until(
+      () => bench.jobEvents(job.id).find((e) => e.phase === 'transferring' && e.bytesDone > 0),
+      'the transfer to be under way',
+    );
+    await stop(pty.process, true); // the cable is pulled: both pty ends vanish
+    const finished = await bench.finished(job.id);
+
+    expect(finished.failure?.code).toBe('LINK_LOST');
+    expect(finished.failure?.message).toMatch(/keeps its current firmware/);
+    expect(finished.failure?.hint).toMatch(/reconnect/i);
+    device.command('reboot'); // the bootloader must not find anything to apply
+    await until(
+      () => device.events.some((e) => (e as { event?: string }).event === 'identity'),
+      'the device to reboot',
+    );
+    expect(await reportedVersion(device)).toBe('v1.0.0-001');
+    await bench.device((d) => d.key === key && d.status === 'lost', 'the device marked lost');
+  });
+});

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { closeWorld, openWorld, type World } from './support/fixture';
+import { jsonLines, start } from './support/processes';
+import { startStation } from './support/station';
+import { until } from './support/wait';
+
+// A field-like device (own HTTP heartbeats every 200 ms, paused while a station link is
+// attached) on the virtual radio in another process. While the station holds its link,
+// the device's state reaches the cloud only as relayed heartbeats and no OTA manifest
+// reaches it; the station offers the pending assignment and installs it over the link.
+
+let world: World;
+
+beforeEach(async () => {
+  world = await openWorld();
+});
+
+afterEach(async () => {
+  await closeWorld(world);
+});
+
+async function fieldDevice(serial: string): Promise<{ radio: string; address: string }> {
+  const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+  const child = start(tsx, [
+    'tests/station/support/ota-device-cli.ts',
+    '--dir',
+    world.devicesDir,
+    '--serial',
+    serial,
+    '--interval-ms',
+    '200',
+  ]);
+  return (await jsonLines(child).next()) as { radio: string; address: string };
+}
+
+describe('heartbeat relay', { timeout: 240_000 }, () => {
+  it('relays while linked, installs the pending assignment, and lets go on disconnect', async () => {
+    const { client } = world.cloud;
+    const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0');
+    const device = await fieldDevice('PIN-00077');
+    const bench = await startStation({
+      cloudUrl: world.cloud.url,
+      cloudToken: world.cloud.adminToken,
+      virtualRadio: device.radio,
+      workDir: world.workDir,
+    });
+    world.stations.push(bench);
+    const key = `ble:${device.address}`;
+    await bench.connected(key);
+
+    const provisioned = await bench.station.provision(key);
+    if (!provisioned.ok) throw new Error(provisioned.error.message);
+    const deviceId = provisioned.value.identity?.deviceId ?? '';
+    expect(deviceId).not.toBe('');
+
+    // Only relayed heartbeats while the link is held.
+    await until(async () => (await client.deviceHeartbeats(deviceId, 100)).length >= 4, 'relays');
+    const relayedOnly = await client.deviceHeartbeats(deviceId, 100);
+    expect(relayedOnly.every((heartbeat) => heartbeat.relayed)).toBe(true);
+    expect((await client.getDevice(deviceId)).last_relayed).toBe(true);
+
+    // The assignment is offered here, never delivered as a manifest.
+    const assignment = await client.createAssignment({
+      device_id: deviceId,
+      release_id: release.id,
+    });
+    await bench.device(
+      (d) => d.key === key && d.pendingAssignment?.assignmentId === assignment.id,
+      'the pending assignment offered',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 600)); // several more relayed beats
+    expect((await client.getAssignment(assignment.id)).status).toBe('pending');
+
+    const job = await bench.update(key, { assignmentId: assignment.id });
+    expect(job.assignmentId).toBe(assignment.id);
+    expect((await bench.finished(job.id)).failure).toBeNull();
+    await until(
+      async () => (await client.getAssignment(assignment.id)).status === 'applied',
+      'the assignment applied',
+    );
+    expect((await bench.connected(key)).pendingAssignment).toBeNull();
+
+    // Let go: the device's own heartbeats resume.
+    expect((await bench.station.disconnect(key)).ok).toBe(true);
+    await until(
+      async () => (await client.getDevice(deviceId)).last_relayed === false,
+      "the device's own heartbeats",
+    );
+  });
+});
