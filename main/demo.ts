@@ -29,11 +29,8 @@ const SERIAL_DEVICES: { model: DeviceModel; serial: string }[] = [
   { model: 'bota-pin-pro', serial: 'PRO-00001' },
 ];
 
-/** The demo's Bluetooth devices, all on one virtual radio. */
-const BLE_DEVICES: { model: DeviceModel; serial: string }[] = [
-  { model: 'bota-pin', serial: 'PIN-00002' },
-  { model: 'bota-note', serial: 'NOTE-00001' },
-];
+/** The demo's Bluetooth devices: one model on one virtual radio (NOTE-00001, NOTE-00002). */
+const BLE_DEVICES = { model: 'bota-note' as DeviceModel, count: 2 };
 
 /** The sample release's version and build, newer than the devices' first-boot v1.0.0-001. */
 const SAMPLE_RELEASE = { version: 'v1.1.0', build: 'v1.1.0-001', bytes: 256 * 1024 };
@@ -69,6 +66,8 @@ export async function startDemoDevices(dataDir: string, logger: Logger): Promise
           device.serial,
           '--port',
           devicePort,
+          '--log-level',
+          'warn',
         ],
         logger,
       ),
@@ -77,7 +76,7 @@ export async function startDemoDevices(dataDir: string, logger: Logger): Promise
   }
 
   const radio = await startBleDevices(join(dir, 'devices'), children, logger);
-  logger.info({ scope: 'demo' }, `demo: ${BLE_DEVICES.length} Bluetooth devices on ${radio}`);
+  logger.info({ scope: 'demo' }, `demo: ${BLE_DEVICES.count} Bluetooth devices on ${radio}`);
 
   return {
     stationOptions: (config) => ({
@@ -108,23 +107,30 @@ async function startPtyPair(
   return { station, device };
 }
 
-/** Starts the Bluetooth demo devices and reads the radio address they print. */
+/** Starts the Bluetooth demo devices and reads the radio address from their first line. */
 async function startBleDevices(
   dir: string,
   children: ChildProcess[],
   logger: Logger,
 ): Promise<string> {
-  const args = ['--dir', dir];
-  for (const device of BLE_DEVICES) args.push('--device', `${device.model}:${device.serial}`);
-  const child = agentProcess('agent/ble-cli.ts', args, logger, 'pipe');
+  const args = ['--dir', dir, '--model', BLE_DEVICES.model, '--devices', String(BLE_DEVICES.count)];
+  const child = agentProcess('agent/ble-cli.ts', [...args, '--log-level', 'warn'], logger, 'pipe');
   children.push(child);
 
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
-    const address = line.trim();
-    if (address) return address;
+    const ready = parseJson(line);
+    if (typeof ready?.radio === 'string') return ready.radio;
   }
   throw new Error('agent/ble-cli.ts exited before printing its radio address');
+}
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one agent entry point under tsx, its output going to the station's log. */
@@ -136,7 +142,8 @@ function agentProcess(
 ): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
-    stdio: ['ignore', stdout, 'inherit'],
+    // stdin stays open: the agent CLIs read commands from it and may stop at its end.
+    stdio: ['pipe', stdout, 'inherit'],
   });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal === null)
@@ -148,7 +155,7 @@ function agentProcess(
 /** A released v1.1.0 for every demo model, unless the cloud already has one. */
 async function seedSampleRelease(app: StationApp, logger: Logger): Promise<void> {
   const cloud = new CloudClient({ baseUrl: app.cloudUrl, token: app.cloudToken });
-  const models = new Set([...SERIAL_DEVICES, ...BLE_DEVICES].map((device) => device.model));
+  const models = new Set([...SERIAL_DEVICES.map((device) => device.model), BLE_DEVICES.model]);
 
   for (const model of models) {
     const existing = await cloud.listReleases({ model });
