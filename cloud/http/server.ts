@@ -41,6 +41,9 @@ export async function buildServer(
       },
       security: [{ bearer: [] }],
     },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
   });
   app.addSchema(ApiErrorSchema);
 
