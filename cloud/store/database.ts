@@ -53,17 +53,17 @@ export class Store {
 
   /** Runs a statement (cached) and returns how many rows it changed. */
   run(sql: string, values?: BindValues): number {
-    return this.statement(sql).run(values).changes;
+    return this.use(sql, (statement) => statement.run(values).changes);
   }
 
   /** The first row, or null. */
   get(sql: string, values?: BindValues): Row | null {
-    return this.statement(sql).get(values) as Row | null;
+    return this.use(sql, (statement) => statement.get(values) as Row | null);
   }
 
   /** Every row. */
   all(sql: string, values?: BindValues): Row[] {
-    return this.statement(sql).all(values) as Row[];
+    return this.use(sql, (statement) => statement.all(values) as Row[]);
   }
 
   /** Runs `work` in one write transaction: all of it is committed, or none of it. */
@@ -87,6 +87,21 @@ export class Store {
     this.statements.clear();
     this.db.close();
     releaseOwnership(this.path);
+  }
+
+  /**
+   * Runs a cached statement. One that failed (a constraint, say) is dropped from the cache:
+   * node-sqlite3-wasm refuses to rebind a statement whose last step errored.
+   */
+  private use<T>(sql: string, work: (statement: Statement) => T): T {
+    const statement = this.statement(sql);
+    try {
+      return work(statement);
+    } catch (error) {
+      this.statements.delete(sql);
+      statement.finalize();
+      throw error;
+    }
   }
 
   private statement(sql: string): Statement {
