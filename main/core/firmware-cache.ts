@@ -67,6 +67,8 @@ export class FirmwareCache {
     const promise = this.download(release, sha256, report).finally(() =>
       this.downloads.delete(sha256),
     );
+    // Every waiter may have gone (cancelled) by the time it fails: that is not unhandled.
+    promise.catch(() => undefined);
     const download = { promise, listeners };
     this.downloads.set(sha256, download);
     return download;

@@ -49,6 +49,7 @@ export class LinkManager {
     if (!entry) return fail('UNKNOWN_DEVICE');
 
     entry.held = true;
+    entry.lastSeenAt = Date.now(); // listed for the grace time even if it stays silent
     const session = entry.session;
     if (session) {
       this.dropSession(entry, session);
@@ -200,7 +201,12 @@ export class LinkManager {
     entry.lostAt = entry.lastSeenAt;
 
     this.registry.update(entry, { status: jobActive(entry) ? 'updating' : 'lost' });
-    this.log.warn('link', `(${label(entry)}) link lost: ${reason}`);
+    // A link dropping while the device restarts into new firmware is expected, not a fault.
+    if (entry.device.update?.phase === 'rebooting') {
+      this.log.info('link', `(${label(entry)}) link closed: ${reason}`);
+    } else {
+      this.log.warn('link', `(${label(entry)}) link lost: ${reason}`);
+    }
     if (entry.device.link === 'serial') this.later(entry, () => this.reconnect(entry));
   }
 

@@ -54,7 +54,7 @@ export const DEFAULT_TIMING: StationTiming = {
   releaseRefreshMs: 30_000,
   progressIntervalMs: 100,
   rateWindowMs: 1_000,
-  identifyTimeoutMs: 5_000,
+  identifyTimeoutMs: 10_000,
 };
 
 /** The options with every default filled in. */

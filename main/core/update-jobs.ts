@@ -96,6 +96,7 @@ export class UpdateJobs {
       const ufw = await download(run, this.tools);
       await transfer(run, ufw, this.tools);
       await applyAndReboot(run, this.tools);
+      this.updates.apply(run.entry); // the new version is no longer an update
       run.finish(null);
     } catch (error) {
       run.finish(toFailure(error, 'INTERNAL'));

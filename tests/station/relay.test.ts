@@ -7,8 +7,8 @@ import { jsonLines, start } from './support/processes';
 import { startStation } from './support/station';
 import { until } from './support/wait';
 
-// A field-like device (own HTTP heartbeats every 200 ms, paused while a station link is
-// attached) on the virtual radio in another process. While the station holds its link,
+// A field-like device (own HTTP heartbeats every 2 s, paused while a station link is
+// attached; link heartbeats every 200 ms) on the virtual radio in another process. While the station holds its link,
 // the device's state reaches the cloud only as relayed heartbeats and no OTA manifest
 // reaches it; the station offers the pending assignment and installs it over the link.
 
@@ -31,6 +31,8 @@ async function fieldDevice(serial: string): Promise<{ radio: string; address: st
     '--serial',
     serial,
     '--interval-ms',
+    '2000',
+    '--link-heartbeat-ms',
     '200',
   ]);
   return (await jsonLines(child).next()) as { radio: string; address: string };
@@ -74,6 +76,8 @@ describe('heartbeat relay', { timeout: 240_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 600)); // several more relayed beats
     expect((await client.getAssignment(assignment.id)).status).toBe('pending');
 
+    // The device restarts into the new version; it reports it on its next heartbeat (relayed
+    // once the station has reconnected), which marks the assignment applied.
     const job = await bench.update(key, { assignmentId: assignment.id });
     expect(job.assignmentId).toBe(assignment.id);
     expect((await bench.finished(job.id)).failure).toBeNull();

@@ -2,7 +2,8 @@
 // HTTP heartbeats to the cloud it was provisioned with (agent/ota, paused while a station
 // link is attached) AND a Bluetooth link on a virtual radio it hosts (agent/ble), which
 // attaches when a station connects and detaches when it disconnects.
-//   tsx tests/station/support/ota-device-cli.ts --dir D --serial S --interval-ms 200
+//   tsx tests/station/support/ota-device-cli.ts --dir D --serial S --interval-ms 2000
+//     [--link-heartbeat-ms 200]
 // Prints `{"radio":"127.0.0.1:N","address":"c3:..."}` once on the air; exits on SIGTERM.
 import { parseArgs } from 'node:util';
 
@@ -17,7 +18,8 @@ const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
     serial: { type: 'string' },
-    'interval-ms': { type: 'string', default: '200' },
+    'interval-ms': { type: 'string', default: '2000' },
+    'link-heartbeat-ms': { type: 'string', default: '200' },
     'reboot-ms': { type: 'string', default: '300' },
   },
 });
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   const { dir, serial } = values;
   if (!dir || !serial) throw new Error('--dir and --serial are required');
   const intervalMs = Number(values['interval-ms']);
+  const linkHeartbeatMs = Number(values['link-heartbeat-ms']);
 
   const device = await VirtualDevice.open({
     dir,
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
 
   const host = await RadioHost.listen({ listen: '127.0.0.1:0' });
   const radio = advertiseDevice(host, device, {
-    serve: (d, channel) => serveLink(d, channel, { heartbeatIntervalMs: intervalMs }),
+    serve: (d, channel) => serveLink(d, channel, { heartbeatIntervalMs: linkHeartbeatMs }),
     rssi: -50,
   });
 
