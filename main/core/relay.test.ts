@@ -95,3 +95,44 @@ describe('heartbeat relay and provisioning', () => {
     expect(back.ok && back.value.status).toBe('connected');
   });
 });
+
+describe('links', () => {
+  it('reopens a serial link that dropped while its port is still there', async () => {
+    const device = bench.plug('/dev/ttyFAKE0');
+    await bench.connected('serial:/dev/ttyFAKE0');
+    const first = bench.sessions.latest(device);
+
+    first?.drop('cable wiggled');
+    await until(
+      () => bench.events.some((e) => e.type === 'device' && e.device.status === 'lost'),
+      'the device marked lost',
+    );
+    await bench.connected('serial:/dev/ttyFAKE0');
+    expect(bench.sessions.latest(device)).not.toBe(first);
+    expect(bench.station.devices()).toHaveLength(1);
+  });
+
+  it('shows a pending assignment of a provisioned device as soon as it identifies', async () => {
+    const release = bench.cloud.addRelease('bota-pin', 'v1.1.0');
+    bench.cloud.assignments.push({
+      id: 'asg-2',
+      device_id: 'dev-9',
+      release_id: release.id,
+      version: 'v1.1.0',
+      status: 'delivered',
+      reason: null,
+      created_at: '',
+      updated_at: '',
+      revision: 1,
+    });
+    const device = new FakeDevice();
+    device.identity.deviceId = 'dev-9';
+    bench.serial.plug('/dev/ttyFAKE0', device);
+
+    const shown = await until(
+      () => bench.station.devices()[0]?.pendingAssignment ?? undefined,
+      'the assignment',
+    );
+    expect(shown.assignmentId).toBe('asg-2');
+  });
+});

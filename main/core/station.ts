@@ -19,7 +19,7 @@ import { defaultLogger, StationLog } from './log';
 import { resolveTiming, type StationOptions, type StationTiming } from './options';
 import type { StationDeps } from './ports';
 import { Provisioner } from './provision';
-import { DeviceRegistry, snapshot } from './registry';
+import { type DeviceEntry, DeviceRegistry, snapshot } from './registry';
 import { HeartbeatRelay } from './relay';
 import { AvailableUpdates } from './releases';
 import { UpdateJobs } from './update-jobs';
@@ -67,7 +67,7 @@ class StationCore implements Station {
     this.updates = new AvailableUpdates(deps.cloud, this.registry, this.log);
 
     this.links = new LinkManager(deps, this.registry, this.log, this.timing, autoOn(options), {
-      identified: (entry) => void this.updates.refreshFor(entry),
+      identified: (entry) => this.identified(entry),
       heartbeat: (entry, heartbeat) => this.relay.relay(entry, heartbeat),
     });
     this.jobs = this.makeJobs();
@@ -139,6 +139,16 @@ class StationCore implements Station {
     await this.deps.bluetooth.close().catch(() => undefined);
     this.log.info('station', 'stopped');
     this.events.clear();
+  }
+
+  /** A device (re)identified: look up what it is offered, without waiting for a heartbeat. */
+  private identified(entry: DeviceEntry): void {
+    void this.updates.refreshFor(entry);
+    const deviceId = entry.device.identity?.deviceId;
+    if (!deviceId) return;
+    this.relay.refreshAssignment(entry, deviceId).catch((error: unknown) => {
+      this.log.debug('cloud', `assignment lookup failed: ${String(error)}`);
+    });
   }
 
   private makeJobs(): UpdateJobs {
