@@ -51,9 +51,12 @@ export interface AgentProcess {
 
 const REPO = resolve(import.meta.dirname, '../..');
 
-/** Starts `tsx agent/cli.ts <args>` in another process (stdout not a TTY: log mode). */
+/**
+ * Starts the agent CLI in another process (stdout not a TTY: log mode). Node loads tsx as a
+ * hook rather than through the tsx wrapper, so signals and exit status are the agent's own.
+ */
 export function spawnAgent(args: string[]): AgentProcess {
-  const child = spawn(join(REPO, 'node_modules/.bin/tsx'), ['agent/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'agent/cli.ts', ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
