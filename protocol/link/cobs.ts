@@ -20,13 +20,13 @@ export function cobsEncode(input: Uint8Array): Buffer {
     out[written++] = runEnd - at + 1;
     written += source.copy(out, written, at, runEnd);
 
-    if (runEnd === nextZero && nextZero < source.length) {
-      at = runEnd + 1; // the zero is implied by the run's code
-    } else if (runEnd === source.length) {
-      return out.subarray(0, written);
-    } else {
-      at = runEnd; // a full run of 254 with no zero after it
+    if (runEnd - at === MAX_RUN) {
+      at = runEnd; // a full run (code 0xFF) implies no zero, even when one follows
       if (at === source.length) return out.subarray(0, written);
+    } else if (runEnd < source.length) {
+      at = runEnd + 1; // the run stopped at a zero, which its code implies
+    } else {
+      return out.subarray(0, written);
     }
   }
 }

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { VirtualDevice } from '../../agent/device/device';
 import { serveLink } from '../../agent/link/serve';
+import { LinkSession } from '../../main/link/session';
 import { verifyHeartbeatSignature } from '../../protocol/heartbeat';
 import { createMemoryLinkPair, type MemoryLinkFaults } from '../../protocol/link/memory-channel';
-import { LinkSession } from '../../main/link/session';
 import { codeOf, makeUfw, tempDir, waitFor } from './support/fixtures';
 
 let temp: { dir: string; remove: () => Promise<void> };

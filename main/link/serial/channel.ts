@@ -1,0 +1,50 @@
+import { SerialPort } from 'serialport';
+
+import type { LinkChannel } from '../../../protocol/link/channel';
+import { fixSerialPoller } from '../../../protocol/link/serial-poll-fix';
+import {
+  createStreamChannel,
+  SERIAL_MAX_MESSAGE_BYTES,
+} from '../../../protocol/link/stream-channel';
+
+/** How to open a serial link. */
+export interface SerialChannelOptions {
+  /** Line speed; ignored by USB CDC ports and ptys, honoured by real UARTs. Default 921600. */
+  baudRate?: number;
+  /** Told about each damaged frame dropped (line noise), for logs and counters. */
+  onDrop?: (reason: string) => void;
+}
+
+/**
+ * Opens the serial port at `path` as a LinkChannel: COBS frames with a CRC32 each
+ * (protocol/link/framing.ts). Rejects with the port's own error when it cannot be opened.
+ */
+export async function openSerialChannel(
+  path: string,
+  options: SerialChannelOptions = {},
+): Promise<LinkChannel> {
+  const port = new SerialPort({
+    path,
+    baudRate: options.baudRate ?? 921_600,
+    autoOpen: false,
+    // Room for several full frames, so the sender rarely waits on 'drain'.
+    highWaterMark: 256 * 1024,
+  });
+  await new Promise<void>((resolve, reject) =>
+    port.open((error) => (error ? reject(error) : resolve())),
+  );
+
+  fixSerialPoller(port);
+  return createStreamChannel({
+    stream: port,
+    kind: 'serial',
+    maxMessageBytes: SERIAL_MAX_MESSAGE_BYTES,
+    closeStream: () => closePort(port),
+    onDrop: options.onDrop,
+  });
+}
+
+function closePort(port: SerialPort): Promise<void> {
+  if (!port.isOpen) return Promise.resolve();
+  return new Promise((resolve) => port.close(() => resolve()));
+}

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { openSerialChannel } from '../../main/link/serial/channel';
+import { LinkSession } from '../../main/link/session';
+import { type DeviceProcess, startDeviceProcess } from './support/device-process';
+import { makeUfw, tempDir, waitFor } from './support/fixtures';
+import { type PtyPair, startPtyPair } from './support/socat';
+
+let temp: { dir: string; remove: () => Promise<void> };
+let pty: PtyPair;
+let device: DeviceProcess;
+const sessions: LinkSession[] = [];
+
+beforeEach(async () => {
+  temp = await tempDir('bota-link-serial-');
+  pty = await startPtyPair(temp.dir);
+  device = await startDeviceProcess({ dir: temp.dir, port: pty.b });
+});
+
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((session) => session.close()));
+  await device.stop();
+  await pty.stop();
+  await temp.remove();
+});
+
+async function connect(): Promise<LinkSession> {
+  const channel = await openSerialChannel(pty.a);
+  const session = new LinkSession(channel, { requestTimeoutMs: 2000, stallMs: 1000 });
+  sessions.push(session);
+  return session;
+}
+
+describe('serial link to a device in another process', () => {
+  it('pushes a .ufw over a socat pty pair and the device reboots into it', async () => {
+    const session = await connect();
+    const before = await session.identify();
+    expect(before).toMatchObject({ serial: 'PIN-00001', firmwareVersion: 'v1.0.0-001' });
+
+    const ufw = makeUfw({ version: 'v1.0.2-003', size: 512 * 1024 });
+    let last = 0;
+    await session.transfer(ufw, (done) => (last = done));
+    expect(last).toBe(512 * 1024);
+    await session.apply();
+
+    const after = await waitFor(async () => {
+      const identity = await session.identify().catch(() => null);
+      return identity?.firmwareVersion === 'v1.0.2-003' ? identity : null;
+    }, 'the device to boot v1.0.2-003');
+    expect(after.serial).toBe('PIN-00001');
+    expect(device.latest().firmwareVersion).toBe('v1.0.2-003');
+  });
+});
