@@ -47,6 +47,8 @@ export class LinkManager {
   async disconnect(key: string): Promise<Result<null>> {
     const entry = this.registry.get(key);
     if (!entry) return fail('UNKNOWN_DEVICE');
+    // Dropping the link mid-update would only turn a cancel into a LINK_LOST failure.
+    if (jobActive(entry)) return fail('UPDATE_RUNNING');
 
     entry.held = true;
     entry.lastSeenAt = Date.now(); // listed for the grace time even if it stays silent
