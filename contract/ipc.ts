@@ -227,8 +227,11 @@ export function toEventMessage(event: StationEvent): EventMessage {
 export interface BotaApi {
   /** Calls a query or command; never rejects for expected failures. */
   call<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Result<ValueOf<C>>>;
-  /** Subscribes to every pushed event; returns the function that unsubscribes. */
-  subscribe(listener: (message: EventMessage) => void): () => void;
+  /**
+   * Subscribes to every pushed event; returns the function that unsubscribes. `onOpen` runs
+   * whenever the event stream (re)opens, the moment to re-read state so no event is missed.
+   */
+  subscribe(listener: (message: EventMessage) => void, onOpen?: () => void): () => void;
 }
 
 /** A failure for arguments that broke a channel's schema, naming each bad field. */

@@ -46,6 +46,7 @@ export async function startApp(config: StationConfig, logger: Logger): Promise<S
     virtualRadio: config.virtualRadio,
     workDir: join(config.dataDir, 'work'),
     logger,
+    timing: config.timing,
   });
 
   const handlers = {

@@ -29,6 +29,8 @@ export interface StationConfig {
   demo: boolean;
   /** pino level. */
   logLevel: string;
+  /** Station core timings in ms (BOTA_TIMING JSON), so tests can run in milliseconds. */
+  timing: Record<string, number>;
 }
 
 /** What station.json holds. */
@@ -85,6 +87,7 @@ export async function loadConfig(
     port: parsePort(flag('port') ?? env.BOTA_PORT),
     demo: values.demo === true || env.BOTA_DEMO === '1',
     logLevel: flag('log-level') ?? env.BOTA_LOG_LEVEL ?? 'info',
+    timing: parseTiming(env.BOTA_TIMING),
   };
 }
 
@@ -108,6 +111,18 @@ function serialPatterns(flags: unknown, env: string | undefined): string[] {
         .filter(Boolean)
     : [];
   return [...fromFlags, ...fromEnv];
+}
+
+/** `{"releaseRefreshMs": 1000}` → the same object, checked to hold only numbers. */
+function parseTiming(text: string | undefined): Record<string, number> {
+  if (!text) return {};
+  const parsed: unknown = JSON.parse(text);
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Object.values(parsed).every((value) => typeof value === 'number' && value >= 0);
+  if (!valid) throw new Error('BOTA_TIMING must be a JSON object of millisecond numbers');
+  return parsed as Record<string, number>;
 }
 
 function parsePort(text: string | undefined): number {

@@ -23,10 +23,12 @@ const api: BotaApi = {
     if (!known.has(channel)) return { ok: false, error: unknownChannel(channel) };
     return (await ipcRenderer.invoke(channel, args)) as Result<never>;
   },
-  subscribe: (listener) => {
+  subscribe: (listener, onOpen) => {
     const forward = (_event: IpcRendererEvent, message: unknown): void =>
       listener(message as EventMessage);
     ipcRenderer.on(EVENT_IPC_CHANNEL, forward);
+    // IPC is open from the start: state read after this line misses no event.
+    if (onOpen) queueMicrotask(onOpen);
     return () => ipcRenderer.removeListener(EVENT_IPC_CHANNEL, forward);
   },
 };

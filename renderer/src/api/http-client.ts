@@ -12,16 +12,21 @@ const RECONNECT_MS = 1000;
 /** Builds the client for the station that served this page. */
 export function createHttpClient(token: string, origin = window.location.origin): BotaApi {
   const listeners = new Set<(message: EventMessage) => void>();
-  openEvents(origin, token, listeners);
+  const openers = new Set<() => void>();
+  openEvents(origin, token, { listeners, openers });
 
   return {
     call: async (channel, args) => {
       const reply = await postCall(origin, token, channel, args);
       return reply as Result<never>;
     },
-    subscribe: (listener) => {
+    subscribe: (listener, onOpen) => {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      if (onOpen) openers.add(onOpen);
+      return () => {
+        listeners.delete(listener);
+        if (onOpen) openers.delete(onOpen);
+      };
     },
   };
 }
@@ -51,18 +56,23 @@ async function postCall(
   }
 }
 
-function openEvents(
-  origin: string,
-  token: string,
-  listeners: Set<(message: EventMessage) => void>,
-): void {
+/** Who hears the event stream. */
+interface Audience {
+  /** Event listeners. */
+  listeners: Set<(message: EventMessage) => void>;
+  /** Called on every (re)open. */
+  openers: Set<() => void>;
+}
+
+function openEvents(origin: string, token: string, audience: Audience): void {
   const url = `${origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`;
   const socket = new WebSocket(url);
+  socket.onopen = () => audience.openers.forEach((opened) => opened());
   socket.onmessage = (event) => {
     const message = decodeWire(String(event.data)) as EventMessage;
-    listeners.forEach((listener) => listener(message));
+    audience.listeners.forEach((listener) => listener(message));
   };
   socket.onclose = () => {
-    setTimeout(() => openEvents(origin, token, listeners), RECONNECT_MS);
+    setTimeout(() => openEvents(origin, token, audience), RECONNECT_MS);
   };
 }

@@ -42,8 +42,12 @@ export class StationStore {
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly api: BotaApi) {
-    api.subscribe((message) => this.apply(message));
-    void this.load();
+    // Load once the event stream is open (and again after each reconnect), so nothing
+    // that changes between the load and the stream is lost.
+    api.subscribe(
+      (message) => this.apply(message),
+      () => void this.load(),
+    );
   }
 
   /** For useSyncExternalStore. */

@@ -113,7 +113,11 @@ function Facts(props: { device: ConnectedDevice }) {
   return (
     <dl className="facts">
       <Fact name="Firmware" value={identity?.firmwareVersion ?? '—'} />
-      <Fact name="Battery" value={identity ? `${identity.battery} %` : '—'} />
+      <Fact
+        name="Battery"
+        value={identity ? batteryWords(identity.battery) : '—'}
+        tone={identity && identity.battery < LOW_BATTERY ? 'warn' : undefined}
+      />
       <Fact
         name="Recording"
         value={identity ? (identity.recording ? 'Recording now' : 'Not recording') : '—'}
@@ -124,6 +128,13 @@ function Facts(props: { device: ConnectedDevice }) {
       <Fact name="Cloud" value={identity?.deviceId ? 'Registered' : 'Not registered'} />
     </dl>
   );
+}
+
+/** Below this the device refuses updates (it could die mid-write). */
+const LOW_BATTERY = 20;
+
+function batteryWords(battery: number): string {
+  return battery < LOW_BATTERY ? `${battery} % — charge before updating` : `${battery} %`;
 }
 
 function Fact(props: { name: string; value: string; tone?: Tone }) {

@@ -57,7 +57,7 @@ function Details(props: { device: Device }) {
           {seen && device.last_relayed ? ' (via a station)' : ''}
         </dd>
       </div>
-      <div className="fact">
+      <div className="fact fact-wide">
         <dt>Device id</dt>
         <dd className="mono">{device.id}</dd>
       </div>

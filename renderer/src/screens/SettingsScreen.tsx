@@ -39,7 +39,7 @@ function SettingsForm(props: { view: SettingsView; onSaved: () => void }) {
   return (
     <form className="card form" onSubmit={submit} aria-label="Station settings">
       <dl className="facts">
-        <div className="fact">
+        <div className="fact fact-wide">
           <dt>Cloud in use</dt>
           <dd className="mono">{props.view.activeCloudUrl}</dd>
         </div>
@@ -47,7 +47,7 @@ function SettingsForm(props: { view: SettingsView; onSaved: () => void }) {
           <dt>API token in use</dt>
           <dd className="mono">{props.view.tokenHint}</dd>
         </div>
-        <div className="fact">
+        <div className="fact fact-wide">
           <dt>Data folder</dt>
           <dd className="mono">{props.view.dataDir}</dd>
         </div>

@@ -40,7 +40,7 @@ export function BarChart(props: { title: string; bars: Bar[] }) {
                 width={width}
                 height={ROW - 12}
                 rx={4}
-                className={`chart-bar ${bar.tone ?? 'bar-neutral'}`}
+                className={`chart-bar ${bar.tone ?? ''}`}
               />
               <text x={LABEL_WIDTH + width + 10} y={y + 24} className="chart-value">
                 {bar.value}
