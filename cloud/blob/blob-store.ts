@@ -21,6 +21,7 @@ export interface BlobStore {
 /** The stable codes a blob store fails with. */
 export type BlobErrorCode =
   | 'BLOB_KEY_INVALID'
+  | 'BLOB_KEY_CONFLICT'
   | 'BLOB_NOT_FOUND'
   | 'BLOB_SIZE_MISMATCH'
   | 'BLOB_SOURCE_MISSING'

@@ -1,28 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import type { Logger } from 'pino';
 
 import { BlobError, type BlobStore } from './blob-store';
-import { copyDurably, syncDir } from './durable-copy';
+import { copyExactly, syncDir } from './durable-copy';
 import { blobPath, blobUrlPath } from './keys';
+import type { LocalBlobStoreOptions } from './options';
 import { signBlobUrl } from './signing';
 import { assertSourceSize } from './source';
-
-/** Options of the local-disk backend. */
-export interface LocalBlobOptions {
-  /** Folder that holds the blobs (created if missing). */
-  dir: string;
-  /** HMAC secret that signs download URLs. */
-  secret: string;
-  /** The public base URL of the server that registered the blob routes (read per call). */
-  baseUrl: () => string;
-  /** The clock, in ms since the epoch; tests move it to make expired URLs. */
-  now?: () => number;
-  /** Where state changes are logged. */
-  logger: Logger;
-}
 
 /** An open blob file with its size and validator, for streaming a whole or partial GET. */
 export interface OpenedBlob {
@@ -48,36 +36,34 @@ export class LocalBlobStore implements BlobStore {
   private readonly baseUrl: () => string;
   private readonly logger: Logger;
 
-  private constructor(options: LocalBlobOptions) {
+  private constructor(options: LocalBlobStoreOptions, logger: Logger) {
     this.dir = options.dir;
     this.secret = options.secret;
     this.baseUrl = options.baseUrl;
     this.now = options.now ?? Date.now;
-    this.logger = options.logger;
+    this.logger = logger;
   }
 
   /** Opens the store, creating its folder and removing temp files a crash left behind. */
-  static async open(options: LocalBlobOptions): Promise<LocalBlobStore> {
+  static async open(options: LocalBlobStoreOptions, logger: Logger): Promise<LocalBlobStore> {
     if (options.secret.length === 0) throw new TypeError('local blob store: secret is empty');
     await mkdir(options.dir, { recursive: true });
 
-    const store = new LocalBlobStore(options);
     const swept = await sweepTempFiles(options.dir);
-    if (swept > 0)
-      store.logger.info(`blob: removed ${swept} unfinished upload(s) in ${options.dir}`);
-    return store;
+    if (swept > 0) logger.info(`blob: removed ${swept} unfinished upload(s) in ${options.dir}`);
+    return new LocalBlobStore(options, logger);
   }
 
   /** Copies the file into place atomically: a reader sees the old blob or the new, whole. */
   async put(key: string, path: string, size: number): Promise<void> {
     const target = blobPath(this.dir, key);
     await assertSourceSize(path, size);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true }).catch(keyConflict(key));
 
     const temp = join(dirname(target), `${TEMP_PREFIX}${randomUUID()}`);
     try {
-      await copyDurably(path, temp);
-      await rename(temp, target);
+      await copyExactly(path, temp, size);
+      await rename(temp, target).catch(keyConflict(key));
       await syncDir(dirname(target));
     } catch (error) {
       await rm(temp, { force: true });
@@ -106,8 +92,16 @@ export class LocalBlobStore implements BlobStore {
 
   /** Removes the blob file; a missing one is fine. */
   async delete(key: string): Promise<void> {
-    await rm(blobPath(this.dir, key), { force: true });
-    this.logger.info(`blob: (${key}) deleted`);
+    // Shortcoming: emptied folders (releases/<id>/) stay behind — better: remove them
+    // without racing a put that is about to write into the same folder.
+    const removed = await unlink(blobPath(this.dir, key)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (NOT_A_FILE.has(error.code ?? '')) return false;
+        throw error;
+      },
+    );
+    if (removed) this.logger.info(`blob: (${key}) deleted`);
   }
 
   /** Nothing to release: every read owns its own file handle. */
@@ -115,20 +109,47 @@ export class LocalBlobStore implements BlobStore {
 
   /** Opens the blob for serving; BLOB_NOT_FOUND when there is none. */
   async openBlob(key: string): Promise<OpenedBlob> {
-    const path = blobPath(this.dir, key);
-    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'EISDIR' || error.code === 'ENOTDIR') {
-        throw new BlobError('BLOB_NOT_FOUND', `No blob "${key}": it was never stored or deleted.`);
-      }
-      throw error;
-    });
+    const missing = () =>
+      new BlobError('BLOB_NOT_FOUND', `No blob "${key}": it was never stored, or deleted.`);
+    const handle = await open(blobPath(this.dir, key), 'r').catch(
+      (error: NodeJS.ErrnoException) => {
+        throw NOT_A_FILE.has(error.code ?? '') ? missing() : error;
+      },
+    );
 
-    // Size and mtime come from the open handle, so they describe exactly the bytes served
-    // even if a put replaces the file meanwhile.
+    // Size and validator come from the open handle, so they describe exactly the bytes
+    // served even if a put replaces the file meanwhile.
     const info = await handle.stat();
-    const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}-${info.ino.toString(16)}"`;
-    return { handle, size: info.size, etag };
+    if (!info.isFile()) {
+      await handle.close();
+      throw missing();
+    }
+    return { handle, size: info.size, etag: etagOf(info) };
   }
+}
+
+// Errors that mean "no blob file at this key" (nothing there, or a folder of other keys).
+const NOT_A_FILE = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+// Size, mtime and inode: a put always makes a new file (new inode), so a replaced blob
+// never keeps its ETag even when size and mtime happen to match.
+function etagOf(info: Stats): string {
+  const parts = [info.size, Math.floor(info.mtimeMs), info.ino].map((n) => n.toString(16));
+  return `"${parts.join('-')}"`;
+}
+
+// A key whose path crosses an existing blob ("a" stored, then "a/b") or names a folder of
+// other blobs cannot be stored on disk.
+function keyConflict(key: string) {
+  return (error: NodeJS.ErrnoException): never => {
+    if (!['EEXIST', 'ENOTDIR', 'EISDIR'].includes(error.code ?? '')) throw error;
+    throw new BlobError(
+      'BLOB_KEY_CONFLICT',
+      `Cannot store blob "${key}": part of its path is already another blob or folder. ` +
+        'Use keys that are never a prefix of one another, like "releases/<id>/<file>".',
+      { cause: error },
+    );
+  };
 }
 
 // Removes `.put-*` files (never valid keys) anywhere under dir; returns how many.

@@ -13,27 +13,8 @@ import type { Logger } from 'pino';
 
 import { BlobError, type BlobStore } from './blob-store';
 import { assertBlobKey } from './keys';
+import type { S3BlobStoreOptions } from './options';
 import { assertSourceSize } from './source';
-
-/** Options of the S3 backend (AWS S3 or any S3-compatible server). */
-export interface S3BlobOptions {
-  /** The bucket that holds the blobs; it must exist. */
-  bucket: string;
-  /** Server URL for S3-compatible servers (`http://127.0.0.1:9000`); AWS when absent. */
-  endpoint?: string;
-  /** Region; default `us-east-1`. */
-  region?: string;
-  /** Access key; the SDK's default credential chain when absent. */
-  accessKeyId?: string;
-  /** Secret key, with accessKeyId. */
-  secretAccessKey?: string;
-  /** Path-style URLs (`endpoint/bucket/key`), needed by most S3-compatible servers. */
-  forcePathStyle?: boolean;
-  /** The clock, in ms since the epoch; tests move it to make expired URLs. */
-  now?: () => number;
-  /** Where state changes are logged. */
-  logger: Logger;
-}
 
 /** Longest presigned URL life S3 accepts (SigV4): seven days. */
 const MAX_TTL_S = 7 * 24 * 3600;
@@ -48,11 +29,11 @@ export class S3BlobStore implements BlobStore {
   private readonly logger: Logger;
 
   /** Creates the client; no request is made until the first call. */
-  constructor(options: S3BlobOptions) {
-    this.client = new S3Client(clientConfig(options));
+  constructor(options: S3BlobStoreOptions, logger: Logger) {
+    this.client = new S3Client(clientConfig(options, logger));
     this.bucket = options.bucket;
     this.now = options.now ?? Date.now;
-    this.logger = options.logger;
+    this.logger = logger;
   }
 
   /** Streams the file up in one PutObject with its length (files here are ≤ 16 MiB). */
@@ -116,18 +97,20 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
-function clientConfig(options: S3BlobOptions) {
+function clientConfig(options: S3BlobStoreOptions, logger: Logger) {
   const { accessKeyId, secretAccessKey } = options;
   return {
     region: options.region ?? 'us-east-1',
     endpoint: options.endpoint,
-    forcePathStyle: options.forcePathStyle ?? false,
+    // S3-compatible servers at an endpoint rarely have the wildcard DNS that bucket
+    // subdomains need; AWS itself prefers them.
+    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     // The SDK's default adds CRC trailers with aws-chunked encoding to streamed uploads,
     // which S3-compatible servers store verbatim or refuse: checksums only when required.
     requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     responseChecksumValidation: 'WHEN_REQUIRED' as const,
-    logger: sdkLogger(options.logger),
+    logger: sdkLogger(logger),
   };
 }
 

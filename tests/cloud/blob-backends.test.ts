@@ -22,7 +22,7 @@ async function localBackend(): Promise<Backend> {
   const dir = await mkdtemp(join(tmpdir(), 'bota-blob-local-'));
   let clock: number | null = null;
   let baseUrl = '';
-  const app = Fastify();
+  const app = Fastify({ forceCloseConnections: true });
   const store = await createBlobStore({
     kind: 'local',
     dir: join(dir, 'blobs'),

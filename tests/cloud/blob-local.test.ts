@@ -1,7 +1,7 @@
 // The local-disk backend's own promises: signed URLs that cannot be altered, keys that
 // cannot leave the folder, atomic replacement, and the finer points of Range.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,31 @@ function rawGet(path: string): Promise<{ status: number; body: string }> {
   });
 }
 
+// Starts a download and drops the connection after the first chunk, as a device losing
+// its network would.
+function breakOff(path: string): Promise<void> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, path }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// The files under the blob folder this process holds open.
+async function openBlobFiles(): Promise<string[]> {
+  const fds = await readdir('/proc/self/fd');
+  const targets = await Promise.all(
+    fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+  );
+  return targets.filter((target) => target.startsWith(join(dir, 'blobs')));
+}
+
 async function signedUrl(blobKey = key): Promise<URL> {
   return new URL((await store.presign(blobKey, 600)).url);
 }
@@ -53,7 +78,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bota-blob-local-'));
   await mkdir(join(dir, 'uploads'));
   await writeFile(join(dir, 'outside-secret.txt'), 'not for download');
-  app = Fastify();
+  app = Fastify({ forceCloseConnections: true });
   store = await createBlobStore({
     kind: 'local',
     dir: join(dir, 'blobs'),
@@ -152,6 +177,18 @@ describe('local blob Range', () => {
     expect(body.equals(firmware.subarray(-100))).toBe(true);
   });
 
+  it('serves an empty blob as 200 with no bytes, and any range of it as 416', async () => {
+    await store.put('releases/0190cccc/empty.bin', await stored('empty.bin', Buffer.alloc(0)), 0);
+    const url = await signedUrl('releases/0190cccc/empty.bin');
+    const whole = await fetch(url);
+    const ranged = await fetch(url, { headers: { range: 'bytes=0-' } });
+
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-length')).toBe('0');
+    expect((await whole.arrayBuffer()).byteLength).toBe(0);
+    expect(ranged.status).toBe(416);
+  });
+
   it('serves a single byte (bytes=0-0)', async () => {
     const response = await fetch(await signedUrl(), { headers: { range: 'bytes=0-0' } });
 
@@ -248,5 +285,47 @@ describe('local blob files', () => {
 
     expect(names).not.toContain('.put-crashed');
     expect(names).toContain('firmware.bin');
+  });
+
+  it("refuses keys that cross another blob's path, keeping both blobs intact", async () => {
+    const bytes = Buffer.from('leaf');
+    await store.put('releases/0190dddd/leaf', await stored('leaf.bin', bytes), 4);
+
+    await expect(
+      store.put('releases/0190dddd/leaf/below', await stored('below.bin', bytes), 4),
+    ).rejects.toMatchObject({ code: 'BLOB_KEY_CONFLICT' });
+    await expect(
+      store.put('releases/0190dddd', await stored('above.bin', bytes), 4),
+    ).rejects.toMatchObject({ code: 'BLOB_KEY_CONFLICT' });
+    expect((await fetch(await signedUrl('releases/0190dddd/leaf'))).status).toBe(200);
+  });
+
+  it('treats a key that names a folder of blobs as no blob at all', async () => {
+    const response = await fetch(await signedUrl('releases/0190cccc'));
+    await store.delete('releases/0190cccc');
+
+    expect(response.status).toBe(404);
+    expect((await fetch(await signedUrl())).status).toBe(200);
+  });
+
+  it('closes the file of every download a client breaks off', async () => {
+    const bigKey = 'releases/0190cccc/big.bin';
+    const big = randomBytes(8 * 1024 * 1024);
+    await store.put(bigKey, await stored('big.bin', big), big.length);
+    const { pathname, search } = await signedUrl(bigKey);
+
+    await Promise.all(Array.from({ length: 10 }, () => breakOff(`${pathname}${search}`)));
+
+    await expect.poll(openBlobFiles, { timeout: 20_000, interval: 50 }).toEqual([]);
+  });
+
+  it('closes the file after HEAD and 416 answers, which send no bytes of it', async () => {
+    const url = await signedUrl();
+    for (let i = 0; i < 5; i += 1) {
+      await fetch(url, { method: 'HEAD' });
+      await (await fetch(url, { headers: { range: 'bytes=99999999-' } })).arrayBuffer();
+    }
+
+    expect(await openBlobFiles()).toEqual([]);
   });
 });
