@@ -22,6 +22,13 @@ describe('the IPC contract', () => {
     expect(Buffer.from(decoded.bytes).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('carries a Node Buffer as bytes too, not as its toJSON form', () => {
+    const decoded = decodeWire(encodeWire({ bytes: Buffer.from([1, 2, 3]) })) as {
+      bytes: Uint8Array;
+    };
+    expect([...decoded.bytes]).toEqual([1, 2, 3]);
+  });
+
   it('names each bad field when arguments break a schema', () => {
     const parsed = channels['release:create'].args.safeParse({ version: '1.0', model: 'x' });
     expect(parsed.success).toBe(false);

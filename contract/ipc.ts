@@ -289,9 +289,11 @@ function fromBase64(text: string): Uint8Array {
  * travels as `{ "$bytes": "<base64>" }` so uploads survive the trip.
  */
 export function encodeWire(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item instanceof Uint8Array ? { [BYTES_TAG]: toBase64(item) } : item,
-  );
+  // The holder's own value, not `item`: a Node Buffer's toJSON() runs before the replacer.
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, item: unknown) {
+    const original = this[key];
+    return original instanceof Uint8Array ? { [BYTES_TAG]: toBase64(original) } : item;
+  });
 }
 
 /** Reads what encodeWire wrote, turning `{ "$bytes": ... }` back into a Uint8Array. */
