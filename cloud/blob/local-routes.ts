@@ -25,6 +25,16 @@ export function registerLocalBlobRoutes(app: FastifyInstance, store: LocalBlobSt
   app.route({
     method: ['GET', 'HEAD'],
     url: '/blobs/*',
+    // Described for the OpenAPI document only; the query is checked by hand so every
+    // refusal carries its own code (a schema would answer a generic 400).
+    schema: {
+      summary: 'Download a stored firmware file through a signed, expiring URL',
+      description:
+        'No bearer token: the URL itself is the permission. Supports Range ' +
+        '(bytes=N-, bytes=N-M, bytes=-N), If-Range and HEAD. 403 URL_EXPIRED / ' +
+        'URL_SIGNATURE_INVALID, 404 BLOB_NOT_FOUND, 416 RANGE_NOT_SATISFIABLE.',
+      tags: ['blobs'],
+    },
     handler: (request, reply) => serveDownload(store, request, reply),
   });
 }
