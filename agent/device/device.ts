@@ -183,6 +183,8 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
       battery: this.battery,
       ...(update ? { update } : {}),
     });
+    // Shortcoming: the last timestamp lives in memory only, so a restart within the same
+    // millisecond could repeat one — better: persist it with the state.
     this.lastTimestamp = Math.max(Date.now(), this.lastTimestamp + 1);
     return signHeartbeat(identity.deviceId, identity.secret, body, this.lastTimestamp);
   }
@@ -194,7 +196,11 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     return Math.min(this.spareHeld, spare.length);
   }
 
-  /** Opens the spare slot for an image, resuming a same image when asked. */
+  /**
+   * Opens the spare slot for an image, resuming a same image when asked.
+   * Shortcoming: `image.signature` is accepted but not checked — better: verify it against
+   * Bota's public key here and refuse with SIGNATURE_INVALID.
+   */
   async beginUpdate(image: UpdateImage, options: { resume?: boolean } = {}): Promise<SlotWriter> {
     this.assertFree();
     assertMayBegin(this.state, image);

@@ -83,6 +83,11 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
     return this.current;
   }
 
+  /** The interval it heartbeats at now: the override, else the cloud's, else 60 s. */
+  get intervalMs(): number {
+    return this.options.intervalMs ?? this.cloudIntervalMs ?? DEFAULT_INTERVAL_MS;
+  }
+
   /** Loads what it remembers and schedules the first heartbeat. */
   async start(): Promise<void> {
     this.memory = await loadOtaMemory(this.device.stateDir);
@@ -126,7 +131,7 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
   }
 
   private nextDelayMs(): number {
-    const base = this.options.intervalMs ?? this.cloudIntervalMs ?? DEFAULT_INTERVAL_MS;
+    const base = this.intervalMs;
     const jitter = this.options.jitter ?? 0.1;
     return Math.max(1, base * (1 + jitter * (Math.random() * 2 - 1)));
   }
@@ -159,6 +164,7 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
     }
 
     const reply = JSON.parse(text) as HeartbeatReply;
+    this.log.debug(`ota: (${this.device.serial}) heartbeat answered, manifest: ${!!reply.ota}`);
     if (report && this.memory.report === report) await this.acknowledgeReport();
     this.cloudIntervalMs = reply.heartbeat_interval_s * 1000;
     this.emit('reply', reply);
@@ -171,6 +177,8 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
   }
 
   private consider(manifest: OtaManifest): void {
+    // Shortcoming: a manifest for a different assignment that arrives while one downloads is
+    // ignored until that one ends — better: abort the running one when the cloud replaced it.
     if (this.update || isFinished(this.memory, manifest.assignment_id)) return;
     if (this.device.recording) return;
 

@@ -147,4 +147,23 @@ describe('runUpdate over real HTTP', () => {
     });
     expect(device.firmwareVersion).toBe('v1.0.0-001');
   });
+
+  it('reports an image built for another model', async () => {
+    const note = buildImage({ model: 'bota-note', version: 'v1.2.0-007' }, 100_000);
+    server = await startRangeServer(note);
+    const outcome = await runUpdate(
+      device,
+      {
+        assignment_id: 'assignment-2',
+        version: 'v1.2.0',
+        url: server.url,
+        size: note.length,
+        crc32: crc32(note),
+        expires_at: new Date(Date.now() + 60_000).toISOString(),
+      },
+      { agents },
+    );
+    expect(outcome.kind === 'failed' && outcome.reason).toMatch(/^wrong model/);
+    expect(device.firmwareVersion).toBe('v1.0.0-001');
+  });
 });

@@ -178,4 +178,46 @@ describe('HTTP OTA against the real cloud', () => {
     expect(done.status).toBe('failed');
     expect(done.reason).toBe('download URL expired or refused (HTTP 403)');
   });
+
+  it('pauses its own heartbeat while a station link is attached', async () => {
+    const { member } = await setUp({ devices: 2 });
+    const [attached, clock] = [member, fleet!.members[1]!];
+    let firstReplies = 0;
+    attached.ota.on('reply', () => (firstReplies += 1));
+    await waitFor('a first reply', () => firstReplies >= 1);
+    attached.ota.removeAllListeners('reply');
+
+    attached.device.setLinkAttached(true);
+    let attachedReplies = 0;
+    let clockReplies = 0;
+    attached.ota.on('reply', () => (attachedReplies += 1));
+    clock.ota.on('reply', () => (clockReplies += 1));
+    // The other device's heartbeats are the clock: 10 of its intervals pass with no beat.
+    await waitFor('10 heartbeats of the other device', () => clockReplies >= 10);
+    expect(attachedReplies).toBeLessThanOrEqual(1);
+
+    attached.device.setLinkAttached(false);
+    await waitFor('heartbeats to resume', () => attachedReplies >= 3);
+  });
+
+  it('follows the cloud’s heartbeat interval unless told otherwise', async () => {
+    const { member } = await setUp({ intervalMs: undefined }, { heartbeatIntervalS: 7 });
+    expect(member.ota.intervalMs).toBe(60_000);
+    member.ota.beatSoon();
+    await waitFor('the cloud’s interval', () => member.ota.intervalMs === 7000);
+
+    await fleet?.stop();
+    fleet = await Fleet.start({
+      devices: 1,
+      model: 'bota-pin',
+      cloudUrl: cloud.url,
+      dataDir: data.path,
+      intervalMs: 40,
+    });
+    const overridden = fleet.members[0]!;
+    let replies = 0;
+    overridden.ota.on('reply', () => (replies += 1));
+    await waitFor('a reply', () => replies >= 2);
+    expect(overridden.ota.intervalMs).toBe(40);
+  });
 });
