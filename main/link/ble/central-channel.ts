@@ -1,7 +1,7 @@
 import type { Characteristic, Peripheral } from '@abandonware/noble';
 
 import type { LinkChannel } from '../../../protocol/link/channel';
-import { FragmentError, Fragmenter, FragmentJoiner } from '../../../protocol/radio/fragment';
+import { Fragmenter, FragmentError, FragmentJoiner } from '../../../protocol/radio/fragment';
 import { LinkClosedError } from '../../../protocol/radio/link-closed';
 import { ATT_DEFAULT_MTU, ATT_HEADER_BYTES } from '../../../protocol/radio/link-model';
 
