@@ -1,6 +1,13 @@
 // The BlobStore contract, run against both backends: the local disk served by a real
-// fastify server on port 0, and S3 through a real s3rver.
-import { randomBytes } from 'node:crypto';
+// fastify server on port 0, and S3 through a real s3rver; and against a real S3 bucket
+// when BOTA_TEST_S3_BUCKET names one (skipped otherwise).
+//
+// s3rver 3.7 gets two Range forms wrong, so the contract asserts only the forms both
+// backends serve correctly (bytes=N-M, bytes=N-, clipped ends, 416): on s3rver the suffix
+// form bytes=-N returns the first N+1 bytes instead of the last N, and bytes=0-0 returns
+// the whole object. Devices resume with bytes=N-, which s3rver serves right. The suffix
+// form and single bytes are tested on the local backend (blob-local.test.ts).
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +20,8 @@ import { startS3rver } from '../support/s3rver';
 
 interface Backend {
   store: BlobStore;
+  /** Put before every key, so a shared bucket keeps this run's objects apart. */
+  prefix: string;
   /** Moves the store's clock (ms since the epoch); null puts it back to real time. */
   setClock(ms: number | null): void;
   close(): Promise<void>;
@@ -35,6 +44,7 @@ async function localBackend(): Promise<Backend> {
 
   return {
     store,
+    prefix: '',
     setClock: (ms) => (clock = ms),
     close: async () => {
       await store.close();
@@ -56,11 +66,35 @@ async function s3Backend(): Promise<Backend> {
 
   return {
     store,
+    prefix: '',
     setClock: (ms) => (clock = ms),
     close: async () => {
       await store.close();
       await s3.close();
     },
+  };
+}
+
+// A real bucket, e.g. BOTA_TEST_S3_BUCKET=my-bucket BOTA_TEST_S3_REGION=eu-central-1 with
+// credentials from the environment (BOTA_TEST_S3_ENDPOINT for another S3-compatible server).
+async function externalS3Backend(): Promise<Backend> {
+  const env = process.env;
+  let clock: number | null = null;
+  const store = await createBlobStore({
+    kind: 's3',
+    bucket: env.BOTA_TEST_S3_BUCKET ?? '',
+    endpoint: env.BOTA_TEST_S3_ENDPOINT,
+    region: env.BOTA_TEST_S3_REGION,
+    accessKeyId: env.BOTA_TEST_S3_ACCESS_KEY_ID,
+    secretAccessKey: env.BOTA_TEST_S3_SECRET_ACCESS_KEY,
+    now: () => clock ?? Date.now(),
+  });
+
+  return {
+    store,
+    prefix: `bota-test/${randomUUID()}/`,
+    setClock: (ms) => (clock = ms),
+    close: () => store.close(),
   };
 }
 
@@ -83,19 +117,25 @@ async function blobCode(action: Promise<unknown>): Promise<string> {
   return error instanceof BlobError ? error.code : `not a BlobError: ${String(error)}`;
 }
 
-describe.each([
-  ['local', localBackend],
-  ['s3', s3Backend],
-])('%s blob store', (kind, open) => {
+describe('local blob store', () => contract('local', localBackend));
+describe('s3 blob store on s3rver', () => contract('s3', s3Backend));
+describe.skipIf(!process.env.BOTA_TEST_S3_BUCKET)(
+  's3 blob store on the bucket BOTA_TEST_S3_BUCKET names (skipped: none named)',
+  () => contract('s3', externalS3Backend),
+);
+
+function contract(kind: BlobStore['kind'], open: () => Promise<Backend>): void {
   // 300 KiB of random bytes: bigger than one stream chunk, so streaming is exercised.
   const firmware = randomBytes(300 * 1024);
-  const key = 'releases/0190aaaa-bbbb/firmware.ufw';
   let backend: Backend;
+  let key: string;
   let work: string;
   let source: string;
+  const at = (name: string) => `${backend.prefix}releases/0190aaaa-bbbb/${name}`;
 
   beforeAll(async () => {
     backend = await open();
+    key = at('firmware.ufw');
     work = await mkdtemp(join(tmpdir(), 'bota-blob-src-'));
     source = join(work, 'firmware.ufw');
     await writeFile(source, firmware);
@@ -103,6 +143,8 @@ describe.each([
   });
 
   afterAll(async () => {
+    const stored = ['firmware.ufw', 'replaced.bin', 'doomed.bin'].map(at);
+    if (backend) await Promise.all(stored.map((name) => backend.store.delete(name)));
     await backend?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -176,7 +218,7 @@ describe.each([
   });
 
   it('replaces a blob stored again under the same key', async () => {
-    const replaced = 'releases/0190aaaa-bbbb/replaced.bin';
+    const replaced = at('replaced.bin');
     const next = join(work, 'next.bin');
     await writeFile(next, Buffer.from('first version'));
     await backend.store.put(replaced, next, 13);
@@ -188,7 +230,7 @@ describe.each([
   });
 
   it('refuses a source whose size is not the one given, storing nothing', async () => {
-    const shortKey = 'releases/0190aaaa-bbbb/short.bin';
+    const shortKey = at('short.bin');
 
     expect(await blobCode(backend.store.put(shortKey, source, firmware.length + 1))).toBe(
       'BLOB_SIZE_MISMATCH',
@@ -199,9 +241,7 @@ describe.each([
   it('refuses a missing source file', async () => {
     const missing = join(work, 'never-written.bin');
 
-    expect(await blobCode(backend.store.put('releases/x/y.bin', missing, 1))).toBe(
-      'BLOB_SOURCE_MISSING',
-    );
+    expect(await blobCode(backend.store.put(at('y.bin'), missing, 1))).toBe('BLOB_SOURCE_MISSING');
   });
 
   it.each(['../escape.bin', '/absolute.bin', 'releases/../../x', 'a//b'])(
@@ -217,11 +257,11 @@ describe.each([
   );
 
   it('reports BLOB_NOT_FOUND when reading a key never stored', async () => {
-    expect(await blobCode(backend.store.read('releases/none/fw.bin'))).toBe('BLOB_NOT_FOUND');
+    expect(await blobCode(backend.store.read(at('never-stored.bin')))).toBe('BLOB_NOT_FOUND');
   });
 
   it('deletes a blob: its URL then answers 404 and deleting again is fine', async () => {
-    const doomed = 'releases/0190aaaa-bbbb/doomed.bin';
+    const doomed = at('doomed.bin');
     await backend.store.put(doomed, source, firmware.length);
     const { url } = await backend.store.presign(doomed, 600);
     expect((await get(url)).response.status).toBe(200);
@@ -232,4 +272,4 @@ describe.each([
     expect(await blobCode(backend.store.read(doomed))).toBe('BLOB_NOT_FOUND');
     await expect(backend.store.delete(doomed)).resolves.toBeUndefined();
   });
-});
+}

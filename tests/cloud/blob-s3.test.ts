@@ -1,5 +1,9 @@
 // The S3 backend's own promises, against a real s3rver: presigned URLs shaped for
 // S3-compatible servers, uploads stored byte-exact, and failures that say what to check.
+//
+// Not tested here: that a tampered presigned URL is refused. s3rver 3.7 checks a SigV4
+// URL's access key and expiry but never its signature, so such a test could not fail;
+// S3 itself verifies it. Expiry is tested in blob-backends.test.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
