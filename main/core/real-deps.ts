@@ -4,7 +4,7 @@ import { CloudClient } from '../../cloud/client';
 import type { BluetoothState } from '../../contract/station';
 import type { LinkChannel } from '../../protocol/link/channel';
 import { openBluetooth } from '../link/ble';
-import { openSerialChannel, watchSerialPorts } from '../link/serial';
+import { openSerialChannel, type SerialPortInfo, watchSerialPorts } from '../link/serial';
 import { LinkSession } from '../link/session';
 import type { StationOptions } from './options';
 import type { BluetoothPort, SerialPorts, StationDeps } from './ports';
@@ -35,8 +35,12 @@ function serialPorts(): SerialPorts {
     async watch(patterns, onAdd, onRemove) {
       const watcher = await watchSerialPorts(
         { patterns },
-        (port) => onAdd(port.path, port.label ?? port.path),
-        (port) => onRemove(port.path),
+        (port) => {
+          if (isDevicePort(port)) onAdd(port.path, port.label ?? port.path);
+        },
+        (port) => {
+          if (isDevicePort(port)) onRemove(port.path);
+        },
       );
       return async () => {
         await watcher.close();
@@ -44,6 +48,14 @@ function serialPorts(): SerialPorts {
     },
     open: (path) => openSerialChannel(path),
   };
+}
+
+/**
+ * Bota devices attach over USB, which always names a manufacturer; a listed port without
+ * one is a built-in UART (`/dev/ttyS0`) and is left alone. Configured paths always count.
+ */
+function isDevicePort(port: SerialPortInfo): boolean {
+  return port.source === 'pattern' || (port.label !== undefined && port.label !== port.path);
 }
 
 /** Opens Bluetooth; if even that throws, a stand-in that says why it is unavailable. */
