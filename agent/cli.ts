@@ -79,7 +79,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`agent: ${(error as Error).stack ?? String(error)}\n`);
+    // Expected failures (cloud unreachable, registration refused) carry a code: say it plainly.
+    const code = (error as { code?: unknown }).code;
+    const text = typeof code === 'string' ? `${code}: ${(error as Error).message}` : undefined;
+    process.stderr.write(`agent: ${text ?? (error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEVICE_MODELS, isDeviceModel } from '../../protocol/models';
+import { isVersion } from '../../protocol/version';
 import { type FaultScenario, type FaultSpec, parseScenario } from '../faults';
 import type { FleetOptions } from '../fleet/fleet';
 
@@ -28,6 +29,7 @@ export const USAGE = `usage: npm run agent -- --cloud URL [options]
   --token T            operator token: registers devices that have no identity yet
   --data-dir D         device state folder (default ./data/agent)
   --first-serial N     number of the first serial (default 1 → PIN-00001)
+  --firmware V         factory firmware of devices created now (default v1.0.0-001)
   --interval 60s       heartbeat interval (ms, s or m); default follows the cloud
   --reboot 2s          time offline while rebooting
   --retry-delay 1s     wait between download tries
@@ -44,6 +46,7 @@ const OPTIONS = {
   token: { type: 'string' },
   'data-dir': { type: 'string' },
   'first-serial': { type: 'string' },
+  firmware: { type: 'string' },
   interval: { type: 'string' },
   reboot: { type: 'string' },
   'retry-delay': { type: 'string' },
@@ -80,6 +83,7 @@ export async function parseCommand(argv: string[]): Promise<AgentCommand | 'help
     token: values.token,
     dataDir: resolve(values['data-dir'] ?? 'data/agent'),
     firstSerial: count(values['first-serial'], '--first-serial'),
+    firmwareVersion: firmware(values.firmware),
     intervalMs: duration(values.interval, '--interval'),
     rebootMs: duration(values.reboot, '--reboot'),
     download: { retryDelayMs: duration(values['retry-delay'], '--retry-delay') },
@@ -127,6 +131,13 @@ function faultFlags(values: Values): FaultSpec {
     seed: count(values.seed, '--seed'),
   };
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined));
+}
+
+function firmware(value: string | undefined): string | undefined {
+  if (value !== undefined && !isVersion(value)) {
+    throw new UsageError(`--firmware wants a build version like v1.0.0-001, not "${value}"`);
+  }
+  return value;
 }
 
 function count(value: string | undefined, flag: string): number | undefined {

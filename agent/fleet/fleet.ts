@@ -22,6 +22,8 @@ export interface FleetOptions {
   dataDir: string;
   /** Number of the first serial; default 1 (`PIN-00001`). */
   firstSerial?: number;
+  /** Firmware new devices leave the factory with; default `v1.0.0-001`. */
+  firmwareVersion?: string;
   /** Heartbeat interval override, ms; unset follows the cloud. */
   intervalMs?: number;
   /** Reboot time, ms; default 2000. */
@@ -111,6 +113,7 @@ async function openMember(
     model: options.model,
     serial,
     rebootMs: options.rebootMs,
+    firmwareVersion: options.firmwareVersion,
     hooks: faults?.deviceHooks(control),
     logger,
   });

@@ -1,5 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { type FaultScenario, parseScenario } from '../../agent/faults';
 import { Fleet, type FleetOptions } from '../../agent/fleet/fleet';
 import type { CloudOptions } from '../../cloud';
 import { startTestCloud, type TestCloud } from '../support/cloud';
@@ -219,5 +223,29 @@ describe('HTTP OTA against the real cloud', () => {
     overridden.ota.on('reply', () => (replies += 1));
     await waitFor('a reply', () => replies >= 2);
     expect(overridden.ota.intervalMs).toBe(40);
+  });
+
+  it('updates a fleet over a flaky network (scenario file)', async () => {
+    const scenario = JSON.parse(
+      await readFile(join(import.meta.dirname, '../../agent/scenarios/flaky-network.json'), 'utf8'),
+    ) as FaultScenario;
+    const { release } = await setUp({ devices: 8, scenario: parseScenario(scenario) });
+    const assignments = await Promise.all(
+      fleet!.members.map(async ({ device }) => {
+        const record = await cloud.client.getDeviceBySerial(device.serial);
+        return assign(record.id, release.id);
+      }),
+    );
+
+    const done = await Promise.all(
+      assignments.map((assignment) => settledAssignment(cloud.client, assignment.id)),
+    );
+    const bySerial = Object.fromEntries(
+      fleet!.members.map(({ device }, n) => [device.serial, done[n]]),
+    );
+    expect(bySerial['PIN-00003']?.reason).toMatch(/^gave up after 10 tries/);
+    const others = Object.entries(bySerial).filter(([serial]) => serial !== 'PIN-00003');
+    expect(others.map(([, assignment]) => assignment?.status)).toEqual(Array(7).fill('applied'));
+    expect(fleet!.members[3]!.faults?.drops).toBeGreaterThanOrEqual(5);
   });
 });
