@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 
 import { BlobError, type BlobStore } from './blob-store';
 import { copyExactly, syncDir } from './durable-copy';
-import { blobPath, blobUrlPath } from './keys';
+import { assertBlobKey, blobPath, blobUrlPath } from './keys';
 import type { LocalBlobStoreOptions } from './options';
 import { signBlobUrl } from './signing';
 import { assertSourceSize } from './source';
@@ -75,7 +75,7 @@ export class LocalBlobStore implements BlobStore {
 
   /** A URL on the cloud's own server, signed with HMAC-SHA256 and valid for ttlS seconds. */
   async presign(key: string, ttlS: number): Promise<{ url: string; expiresAt: Date }> {
-    blobPath(this.dir, key);
+    assertBlobKey(key);
     const expires = Math.floor(this.now() / 1000) + Math.max(1, Math.ceil(ttlS));
     const sig = signBlobUrl(this.secret, key, expires);
     const base = this.baseUrl().replace(/\/+$/, '');
