@@ -120,6 +120,11 @@ export class DeviceService {
     return credentials;
   }
 
+  /** Forgets every cached credential (after a failed commit, the store is the truth). */
+  forgetAllCredentials(): void {
+    this.credentialsCache.clear();
+  }
+
   /** Forgets cached credentials (after a rolled-back write, the store is the truth). */
   forgetCredentials(id: string): void {
     this.credentialsCache.delete(id);

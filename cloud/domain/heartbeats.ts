@@ -3,6 +3,7 @@ import type { HeartbeatBody, HeartbeatReply, OtaManifest } from '../../protocol/
 import { runsRelease } from '../../protocol/version';
 import { CloudError } from '../errors';
 import { uuidv7 } from '../ids';
+import { WriteBatcher } from '../store/write-batcher';
 import type { AssignmentService } from './assignments';
 import type { CloudContext } from './context';
 import type { DeviceService } from './devices';
@@ -16,11 +17,15 @@ interface PreparedManifest {
 
 /** Signed device heartbeats: check, record, settle the assignment, maybe hand out an update. */
 export class HeartbeatService {
+  private readonly batcher: WriteBatcher;
+
   constructor(
     private readonly context: CloudContext,
     private readonly devices: DeviceService,
     private readonly assignments: AssignmentService,
-  ) {}
+  ) {
+    this.batcher = new WriteBatcher(context.repos.store, () => devices.forgetAllCredentials());
+  }
 
   /** Handles one heartbeat; `relayed` when a station forwarded it (never gets a manifest). */
   async receive(input: IncomingHeartbeat, relayed: boolean): Promise<HeartbeatReply> {
@@ -28,7 +33,7 @@ export class HeartbeatService {
     const active = this.context.repos.assignments.activeFor(deviceId);
     const prepared = offersUpdate(active, body, relayed) ? await this.prepare(active) : null;
 
-    const manifest = this.commit(deviceId, timestamp, body, relayed, prepared);
+    const manifest = await this.commit(deviceId, timestamp, body, relayed, prepared);
     return {
       server_time: new Date().toISOString(),
       heartbeat_interval_s: this.context.settings.heartbeatIntervalS,
@@ -64,17 +69,17 @@ export class HeartbeatService {
     return { deviceId, timestamp, body };
   }
 
-  /** The one write transaction of a heartbeat. */
-  private commit(
+  /** The heartbeat's writes: one savepoint in the next group-commit batch. */
+  private async commit(
     deviceId: string,
     timestamp: number,
     body: HeartbeatBody,
     relayed: boolean,
     prepared: PreparedManifest | null,
-  ): OtaManifest | null {
+  ): Promise<OtaManifest | null> {
     try {
-      return this.context.repos.store.transaction(() => {
-        // Checked again after the await: another heartbeat of this device may have landed.
+      return await this.batcher.submit(() => {
+        // Checked again at write time: another heartbeat of this device may have landed.
         const credentials = this.devices.credentials(deviceId);
         checkFresh(timestamp, credentials?.lastMs ?? Number.MAX_SAFE_INTEGER);
         this.record(deviceId, timestamp, body, relayed);
@@ -101,9 +106,11 @@ export class HeartbeatService {
       },
       new Date().toISOString(),
     );
-    this.context.log.debug(
-      `heartbeat: (${deviceId}) ${body.firmware_version}${relayed ? ' relayed' : ''}`,
-    );
+    if (this.context.log.isLevelEnabled('debug')) {
+      this.context.log.debug(
+        `heartbeat: (${deviceId}) ${body.firmware_version}${relayed ? ' relayed' : ''}`,
+      );
+    }
   }
 
   /** Applies what the heartbeat says to the active assignment; returns the manifest to send. */

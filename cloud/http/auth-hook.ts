@@ -17,13 +17,20 @@ declare module 'fastify' {
 /** Checks the bearer token of every route that names a role in its config. */
 export function registerAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('token', null);
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: it runs on every heartbeat, and a promise per
+  // request is measurable there.
+  app.addHook('onRequest', (request, _reply, done) => {
     const needed = request.routeOptions.config.role;
-    if (!needed) return;
+    if (!needed) return done();
 
-    const token = auth.authenticate(request.headers.authorization);
-    auth.authorize(token, needed);
-    request.token = token;
+    try {
+      const token = auth.authenticate(request.headers.authorization);
+      auth.authorize(token, needed);
+      request.token = token;
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
 }
 

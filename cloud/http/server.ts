@@ -70,8 +70,9 @@ function registerRoutes(app: FastifyInstance, services: CloudServices): void {
 }
 
 function registerRequestLog(app: FastifyInstance, log: Logger): void {
+  // Decided once at start: a hook on every request costs the heartbeat path even when idle.
+  if (!log.isLevelEnabled('debug')) return;
   app.addHook('onResponse', async (request, reply) => {
-    if (!log.isLevelEnabled('debug')) return;
     request.log.debug(
       `http: ${request.method} ${request.url} → ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`,
     );

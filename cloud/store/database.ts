@@ -80,6 +80,23 @@ export class Store {
     }
   }
 
+  /**
+   * Runs `work` inside the open transaction as a savepoint: when it throws, only its own
+   * changes are undone and the transaction goes on.
+   */
+  savepoint<T>(work: () => T): T {
+    this.run('SAVEPOINT unit');
+    try {
+      const result = work();
+      this.run('RELEASE unit');
+      return result;
+    } catch (error) {
+      this.run('ROLLBACK TO unit');
+      this.run('RELEASE unit');
+      throw error;
+    }
+  }
+
   /** Closes the database and releases the lock. */
   close(): void {
     if (!this.db.isOpen) return;
