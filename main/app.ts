@@ -34,9 +34,28 @@ export interface StationApp {
   close(): Promise<void>;
 }
 
+/** Where the station's cloud is and the token it uses there. */
+export interface CloudAccess {
+  /** Base URL. */
+  url: string;
+  /** Bearer token (the embedded cloud's admin token, or the configured remote one). */
+  token: string;
+}
+
+/** Hooks into the start. */
+export interface StartHooks {
+  /** Runs once the cloud is up and before the station core starts (demo data, fixtures). */
+  onCloudReady?: (cloud: CloudAccess) => Promise<void>;
+}
+
 /** Starts everything the window talks to. */
-export async function startApp(config: StationConfig, logger: Logger): Promise<StationApp> {
+export async function startApp(
+  config: StationConfig,
+  logger: Logger,
+  hooks: StartHooks = {},
+): Promise<StationApp> {
   const cloud = await startCloud(config, logger);
+  await hooks.onCloudReady?.(cloud);
   const client = new CloudClient({ baseUrl: cloud.url, token: cloud.token });
 
   const station = await createStation({

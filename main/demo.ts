@@ -11,7 +11,7 @@ import { CloudClient } from '../cloud/client';
 import { buildImage } from '../protocol/image';
 import type { DeviceModel } from '../protocol/models';
 import { encodeUfw } from '../protocol/ufw';
-import type { StationApp } from './app';
+import type { CloudAccess } from './app';
 import type { StationConfig } from './config';
 
 /**
@@ -21,7 +21,15 @@ import type { StationConfig } from './config';
  * (agent/serial-cli.ts, agent/ble-cli.ts), exactly as tests run them.
  */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository root: where agent/ lives, from main/ (tsx) or out/main/ (Electron build). */
+const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'agent', 'serial-cli.ts'))) return dir;
+  }
+  return resolve(from, '..');
+}
 
 /** The demo's serial devices: one pty pair each. */
 const SERIAL_DEVICES: { model: DeviceModel; serial: string }[] = [
@@ -40,7 +48,7 @@ export interface DemoDevices {
   /** The station options that make the station see them. */
   stationOptions(config: StationConfig): Pick<StationConfig, 'serialPatterns' | 'virtualRadio'>;
   /** Puts a sample release for every demo model into the station's cloud. */
-  seed(app: StationApp): Promise<void>;
+  seed(cloud: CloudAccess): Promise<void>;
   /** Stops every device and pty. */
   close(): Promise<void>;
 }
@@ -83,7 +91,7 @@ export async function startDemoDevices(dataDir: string, logger: Logger): Promise
       serialPatterns: [...config.serialPatterns, join(portsDir, 'station-*')],
       virtualRadio: radio,
     }),
-    seed: (app) => seedSampleRelease(app, logger),
+    seed: (cloud) => seedSampleRelease(cloud, logger),
     close: () => stopAll(children),
   };
 }
@@ -142,6 +150,8 @@ function agentProcess(
 ): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
+    // Inside Electron, execPath is Electron itself: this makes it behave as plain Node.
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     // stdin stays open: the agent CLIs read commands from it and may stop at its end.
     stdio: ['pipe', stdout, 'inherit'],
   });
@@ -153,8 +163,8 @@ function agentProcess(
 }
 
 /** A released v1.1.0 for every demo model, unless the cloud already has one. */
-async function seedSampleRelease(app: StationApp, logger: Logger): Promise<void> {
-  const cloud = new CloudClient({ baseUrl: app.cloudUrl, token: app.cloudToken });
+async function seedSampleRelease(access: CloudAccess, logger: Logger): Promise<void> {
+  const cloud = new CloudClient({ baseUrl: access.url, token: access.token });
   const models = new Set([...SERIAL_DEVICES.map((device) => device.model), BLE_DEVICES.model]);
 
   for (const model of models) {

@@ -25,8 +25,7 @@ export async function runHeadless(argv: string[], reason: string): Promise<() =>
   const demo = config.demo ? await startDemoDevices(config.dataDir, logger) : undefined;
   if (demo) config = { ...config, ...demo.stationOptions(config) };
 
-  const app = await startApp(config, logger);
-  if (demo) await demo.seed(app);
+  const app = await startApp(config, logger, { onCloudReady: demo?.seed });
 
   const server = await startServer({
     dispatch: app.dispatch,

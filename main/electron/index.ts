@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, session } from 'electron';
 import pino from 'pino';
 
-import { startApp,type StationApp } from '../app';
+import { startApp, type StationApp } from '../app';
 import { loadConfig } from '../config';
 import { type DemoDevices, startDemoDevices } from '../demo';
 import { CONTENT_SECURITY_POLICY } from '../server/http';
@@ -31,8 +31,7 @@ async function start(): Promise<void> {
 
   demo = config.demo ? await startDemoDevices(config.dataDir, logger) : undefined;
   if (demo) config = { ...config, ...demo.stationOptions(config) };
-  station = await startApp(config, logger);
-  if (demo) await demo.seed(station);
+  station = await startApp(config, logger, { onCloudReady: demo?.seed });
 
   lockDownSession();
   registerIpcHandlers(station.dispatch, isOwnPage);

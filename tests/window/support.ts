@@ -6,7 +6,7 @@ import pino from 'pino';
 
 import { decodeWire, encodeWire } from '../../contract/ipc';
 import type { Result } from '../../contract/station';
-import { startApp,type StationApp } from '../../main/app';
+import { startApp, type StationApp } from '../../main/app';
 import { loadConfig } from '../../main/config';
 import { startServer, type StationServer } from '../../main/server/http';
 

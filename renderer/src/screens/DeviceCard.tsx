@@ -54,6 +54,12 @@ export function DeviceCard(props: { device: ConnectedDevice }) {
         <Badge tone={status.tone}>{status.label}</Badge>
       </header>
       <Facts device={device} />
+      {!device.identity && device.status !== 'connecting' && (
+        <p className="muted">
+          This {device.link === 'ble' ? 'device' : 'port'} has not answered as a Bota device yet.
+          Press Connect to try again.
+        </p>
+      )}
       {job && (
         <UpdateProgress
           job={job}
@@ -123,7 +129,11 @@ function Facts(props: { device: ConnectedDevice }) {
         value={identity ? (identity.recording ? 'Recording now' : 'Not recording') : '—'}
         tone={identity?.recording ? 'warn' : undefined}
       />
-      <Fact name="Link" value={`${link} · ${device.address}`} />
+      <Fact
+        name="Link"
+        value={`${link} · ${shortAddress(device.address)}`}
+        title={device.address}
+      />
       <Fact name="Signal" value={formatSignal(device.signal)} />
       <Fact name="Cloud" value={identity?.deviceId ? 'Registered' : 'Not registered'} />
     </dl>
@@ -137,9 +147,14 @@ function batteryWords(battery: number): string {
   return battery < LOW_BATTERY ? `${battery} % — charge before updating` : `${battery} %`;
 }
 
-function Fact(props: { name: string; value: string; tone?: Tone }) {
+/** A port path's last part (`ttyUSB0`); a Bluetooth address as it is. */
+function shortAddress(address: string): string {
+  return address.split('/').pop() || address;
+}
+
+function Fact(props: { name: string; value: string; tone?: Tone; title?: string }) {
   return (
-    <div className={`fact${props.tone ? ` fact-${props.tone}` : ''}`}>
+    <div className={`fact${props.tone ? ` fact-${props.tone}` : ''}`} title={props.title}>
       <dt>{props.name}</dt>
       <dd>{props.value}</dd>
     </div>

@@ -1,4 +1,4 @@
-import type { BluetoothState } from '../../../contract/station';
+import type { BluetoothState, ConnectedDevice } from '../../../contract/station';
 import { useStation } from '../api/context';
 import { Empty } from '../ui/Empty';
 import { FailureBox } from '../ui/FailureBox';
@@ -23,12 +23,19 @@ export function DevicesScreen() {
         </Empty>
       )}
       <div className="device-grid">
-        {station.devices.map((device) => (
+        {sortForBench(station.devices).map((device) => (
           <DeviceCard key={device.key} device={device} />
         ))}
       </div>
     </section>
   );
+}
+
+/** Identified devices first, by serial, so cards stay put; unknown ports after them. */
+function sortForBench(devices: ConnectedDevice[]): ConnectedDevice[] {
+  const rank = (device: ConnectedDevice) => (device.identity ? 0 : 1);
+  const label = (device: ConnectedDevice) => device.identity?.serial ?? device.key;
+  return [...devices].sort((a, b) => rank(a) - rank(b) || label(a).localeCompare(label(b)));
 }
 
 /** Bluetooth's state in plain words, so a missing adapter is never a mystery. */

@@ -45,7 +45,7 @@ export function UpdateProgress(props: {
     <section className={`progress progress-${job.phase}`} aria-live="polite" data-phase={job.phase}>
       <p className="progress-headline">{headline(job)}</p>
       {measured && <ProgressBar job={job} />}
-      <Steps job={job} />
+      {job.phase !== 'failed' && <Steps job={job} />}
       {job.failure && <FailureBox failure={job.failure} title="Why the update failed" />}
       <div className="actions">
         {running && props.onCancel && (
