@@ -15,6 +15,7 @@ import { stderrLogger } from './log';
 const USAGE =
   'usage: tsx agent/serial-cli.ts --dir DIR --model MODEL --serial SERIAL --port PATH ' +
   '[--firmware v1.0.0-001] [--battery 100] [--reboot-ms 2000] [--heartbeat-ms 60000] ' +
+  '[--idle-ms 15000] ' +
   '[--log-level info]';
 
 function readOptions() {
@@ -28,6 +29,7 @@ function readOptions() {
       battery: { type: 'string' },
       'reboot-ms': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      'idle-ms': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' },
     },
   });
@@ -54,6 +56,10 @@ function corruptionHook(): { hook: SlotWriteHook; arm: () => void } {
   };
 }
 
+function numberOrUndefined(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
 function print(event: string, device: VirtualDevice): void {
   const line = {
     event,
@@ -73,15 +79,15 @@ async function main(): Promise<void> {
     model: options.model,
     serial: options.serial,
     firmwareVersion: options.firmware,
-    battery: options.battery === undefined ? undefined : Number(options.battery),
-    rebootMs: options['reboot-ms'] === undefined ? undefined : Number(options['reboot-ms']),
+    battery: numberOrUndefined(options.battery),
+    rebootMs: numberOrUndefined(options['reboot-ms']),
     hooks: { beforeSlotWrite: corruption.hook },
     logger,
   });
-  const heartbeatMs = options['heartbeat-ms'];
   const link = await serveSerial(device, options.port, {
     logger,
-    heartbeatIntervalMs: heartbeatMs === undefined ? undefined : Number(heartbeatMs),
+    heartbeatIntervalMs: numberOrUndefined(options['heartbeat-ms']),
+    idleTimeoutMs: numberOrUndefined(options['idle-ms']),
   });
 
   const shutdown = async (): Promise<void> => {

@@ -15,8 +15,8 @@ export interface ServeSerialOptions extends ServeLinkOptions {
 
 /**
  * The device end of a serial port: serves the link protocol on `path` and, like a device
- * whose USB cable is pulled and plugged back, reopens the port whenever it goes away (a
- * killed and restarted socat pair brings the same path back).
+ * whose USB cable is pulled and plugged back, reopens the port whenever it goes away or
+ * falls quiet (a killed and restarted socat pair brings the same path back).
  */
 export async function serveSerial(
   device: VirtualDevice,
@@ -34,7 +34,12 @@ export async function serveSerial(
     try {
       const channel = await openDeviceChannel(path);
       if (closed) return void channel.close();
-      const service = serveLink(device, channel, options);
+      // A quiet line may mean the pty behind the path was replaced (socat restarted), so
+      // the port is reopened rather than trusted.
+      const service = serveLink(device, channel, {
+        ...options,
+        onIdle: () => void channel.close(),
+      });
       current = { channel, stop: () => service.close() };
       channel.onClose(() => {
         current = null;

@@ -1,24 +1,31 @@
 import type { LinkChannel } from '../../protocol/link/channel';
 import { decodeMessage, encodeMessage } from '../../protocol/link/codec';
 import type {
-  BeginRequest,
   LinkIdentity,
   LinkMessage,
   LinkReply,
   LinkRequest,
-  VerifyRequest,
 } from '../../protocol/link/messages';
 import type { UfwHeader } from '../../protocol/ufw';
 import { MIN_UPDATE_BATTERY } from '../device/checks';
 import type { VirtualDevice } from '../device/device';
 import { type AgentLogger, silentLogger } from '../log';
-import { describeFailure, LinkRefusal, readOfferedHeader } from './begin';
-import { type SignatureVerifier, type TransferFailure, TransferReceiver } from './receiver';
+import { describeFailure, LinkRefusal } from './begin';
+import type { SignatureVerifier } from './receiver';
+import { DeviceTransfers } from './transfers';
 
 /** How the device side of a link behaves. */
 export interface ServeLinkOptions {
   /** How often a provisioned device sends a signed heartbeat over the link. Default 60 s. */
   heartbeatIntervalMs?: number;
+  /**
+   * With nothing heard from the station for this long, the device counts the link as
+   * detached (its own heartbeats resume) and calls onIdle. The station pings well within
+   * it. Default 15 s.
+   */
+  idleTimeoutMs?: number;
+  /** Called when the link went idle (serial reopens its port then). */
+  onIdle?: () => void;
   /** Bytes the station may have in flight; default from the channel (see windowFor). */
   windowBytes?: number;
   /** Acknowledge every this many bytes written; default a quarter of the window. */
@@ -42,6 +49,15 @@ export interface LinkService {
 }
 
 const DEFAULT_MAX_CHUNK = 64 * 1024;
+const REQUEST_TYPES = new Set([
+  'identify',
+  'provision',
+  'begin',
+  'verify',
+  'apply',
+  'abort',
+  'ping',
+]);
 
 /** The default window: a good part of a second of data on serial, ~270 chunks on BLE. */
 export function windowFor(channel: LinkChannel): number {
@@ -50,8 +66,10 @@ export function windowFor(channel: LinkChannel): number {
 
 /**
  * Serves the link protocol for `device` on `channel`: identify, provision, transfer (with
- * resume), verify, apply and abort; pushes status changes and signed heartbeats while the
- * link is attached. Transport-agnostic: serial and Bluetooth both hand their channel here.
+ * resume), verify, apply and abort. The link counts as attached from the station's first
+ * message until the channel closes or goes idle; while attached the device pushes status
+ * changes and signed heartbeats over it. Transport-agnostic: serial and Bluetooth both
+ * hand their channel here.
  */
 export function serveLink(
   device: VirtualDevice,
@@ -64,12 +82,13 @@ export function serveLink(
 }
 
 class LinkServer {
-  private receiver: TransferReceiver | null = null;
-  private verifier: SignatureVerifier | null = null;
+  private readonly transfers: DeviceTransfers;
   private readonly inProgress = new Set<number>();
   private lastReply: { id: number; bytes: Uint8Array } | null = null;
   private lastStatus = '';
+  private attached = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
   private readonly log: AgentLogger;
@@ -80,12 +99,21 @@ class LinkServer {
     private readonly options: ServeLinkOptions,
   ) {
     this.log = (options.logger ?? silentLogger).child({ serial: device.serial });
+    const windowBytes = options.windowBytes ?? windowFor(channel);
+    this.transfers = new DeviceTransfers(device, {
+      windowBytes,
+      ackEveryBytes: options.ackEveryBytes ?? Math.max(1, Math.floor(windowBytes / 4)),
+      maxChunk: options.maxChunk ?? DEFAULT_MAX_CHUNK,
+      signatureCheck: options.signatureCheck,
+      push: (message) => this.push(message),
+      log: this.log,
+    });
   }
 
   start(): void {
     const onChange = (): void => this.deviceChanged();
     const onRecording = (on: boolean): void => {
-      if (on) void this.failTransfer('RECORDING_ACTIVE', 'recording started; transfer stopped');
+      if (on) void this.transfers.fail('RECORDING_ACTIVE', 'recording started; transfer stopped');
     };
     this.device.on('change', onChange);
     this.device.on('recording', onRecording);
@@ -96,25 +124,16 @@ class LinkServer {
       this.channel.onClose((reason) => this.stop(`link closed: ${reason}`)),
     );
     this.lastStatus = JSON.stringify(this.identity());
-    this.device.setLinkAttached(true);
-    this.log.info(`link: (${this.device.serial}) attached over ${this.channel.kind}`);
+    this.armIdleTimer();
   }
 
   stop(reason: string): void {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    void this.detach(reason);
     void this.channel.close();
-
-    // The open transfer is aborted before the device counts as detached, so a station that
-    // reconnects at once finds the device free to resume.
-    const receiver = this.receiver;
-    this.receiver = null;
-    void (receiver?.abort() ?? Promise.resolve()).finally(() => {
-      this.device.setLinkAttached(false);
-      this.log.info(`link: (${this.device.serial}) detached (${reason})`);
-    });
   }
 
   private receive(bytes: Uint8Array): void {
@@ -125,13 +144,12 @@ class LinkServer {
       this.log.debug({ err: error }, `link: (${this.device.serial}) malformed message dropped`);
       return;
     }
+    this.heard();
     if (message.type === 'data') {
-      if (this.receiver?.transfer === message.transfer) {
-        this.receiver.arrive(message.offset, message.bytes);
-      }
-      return;
+      this.transfers.data(message.transfer, message.offset, message.bytes);
+    } else if (REQUEST_TYPES.has(message.type)) {
+      this.request(message as LinkRequest);
     }
-    if (isRequest(message)) this.request(message);
   }
 
   private request(request: LinkRequest): void {
@@ -173,101 +191,57 @@ class LinkServer {
         await this.device.provision(request);
         return { type: 'ok', id };
       case 'begin':
-        return this.begin(request);
+        return this.transfers.begin(request);
       case 'verify':
-        await this.verify(request);
+        await this.transfers.verify(request);
         return { type: 'ok', id };
       case 'apply':
-        if (this.receiver) throw new LinkRefusal('BUSY', 'a transfer is open; verify or abort it');
+        if (this.transfers.open) throw new LinkRefusal('BUSY', 'a transfer is open; verify it');
         return { type: 'ok', id };
       case 'abort':
-        await this.abortTransfer('aborted by the station');
+        await this.transfers.stop('aborted by the station');
+        return { type: 'ok', id };
+      case 'ping':
         return { type: 'ok', id };
     }
   }
 
-  private async begin(request: BeginRequest): Promise<LinkReply> {
-    const header = readOfferedHeader(request);
-    await this.abortTransfer('replaced by a new transfer');
-
-    this.verifier = this.options.signatureCheck?.(header) ?? null;
-    const resume = request.resume && this.verifier === null;
-    const writer = await this.device.beginUpdate(
-      {
-        model: header.model,
-        length: header.imageLength,
-        crc32: header.imageCrc32,
-        version: header.version,
-        signature: header.signature,
-      },
-      { resume },
-    );
-    const windowBytes = this.options.windowBytes ?? windowFor(this.channel);
-    this.receiver = new TransferReceiver(writer, {
-      transfer: request.transfer,
-      total: header.imageLength,
-      ackEveryBytes: this.options.ackEveryBytes ?? Math.max(1, Math.floor(windowBytes / 4)),
-      send: (message) => this.push(message),
-      onFailure: (failure) => void this.transferFailed(failure),
-      verifier: this.verifier ?? undefined,
-    });
-    this.log.info(
-      `link: (${this.device.serial}) transfer ${header.version} begun at ` +
-        `${writer.offset}/${header.imageLength}`,
-    );
-    return {
-      type: 'ready',
-      id: request.id,
-      transfer: request.transfer,
-      offset: writer.offset,
-      windowBytes,
-      maxChunk: this.maxChunk(),
-    };
+  private heard(): void {
+    this.armIdleTimer();
+    if (this.attached) return;
+    this.attached = true;
+    this.device.setLinkAttached(true);
+    this.log.info(`link: (${this.device.serial}) attached over ${this.channel.kind}`);
   }
 
-  private async verify(request: VerifyRequest): Promise<void> {
-    const receiver = this.receiver;
-    if (!receiver || receiver.transfer !== request.transfer) {
-      throw new LinkRefusal('NO_TRANSFER', 'no such transfer is open; begin it again');
-    }
-    const failure = await receiver.settled();
-    if (failure) throw new LinkRefusal(failure.code, failure.message);
-
-    if (this.verifier && !this.verifier.verify()) {
-      await this.abortTransfer('bad signature');
-      throw new LinkRefusal('BAD_SIGNATURE', 'the image signature does not match; not applied');
-    }
-    this.receiver = null;
-    await receiver.finishImage();
-    this.log.info(`link: (${this.device.serial}) image verified, waits for apply`);
+  private armIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      void this.detach('the station went quiet');
+      this.options.onIdle?.();
+    }, this.options.idleTimeoutMs ?? 15_000);
+    this.idleTimer.unref();
   }
 
-  private async abortTransfer(why: string): Promise<void> {
-    const receiver = this.receiver;
-    if (!receiver) return;
-    this.receiver = null;
-    await receiver.abort();
-    this.log.info(`link: (${this.device.serial}) transfer stopped at ${receiver.written} (${why})`);
-  }
-
-  private async failTransfer(code: string, message: string): Promise<void> {
-    const receiver = this.receiver;
-    if (!receiver) return;
-    await this.abortTransfer(code);
-    this.push({ type: 'transfer-failed', transfer: receiver.transfer, code, message });
-  }
-
-  private async transferFailed(failure: TransferFailure): Promise<void> {
-    await this.failTransfer(failure.code, failure.message);
+  private async detach(reason: string): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    // The open transfer is aborted before the device counts as detached, so a station that
+    // reconnects at once finds the device free to resume.
+    await this.transfers.stop(reason);
+    if (!this.attached) return;
+    this.attached = false;
+    this.device.setLinkAttached(false);
+    this.log.info(`link: (${this.device.serial}) detached (${reason})`);
   }
 
   private deviceChanged(): void {
     const battery = this.device.battery;
-    if (this.receiver && battery < MIN_UPDATE_BATTERY) {
+    if (this.transfers.open && battery < MIN_UPDATE_BATTERY) {
       const words = `battery fell to ${battery} %; charge above ${MIN_UPDATE_BATTERY} % first`;
-      void this.failTransfer('LOW_BATTERY', words);
+      void this.transfers.fail('LOW_BATTERY', words);
     }
-    if (!this.device.online) return;
+    if (!this.device.online || !this.attached) return;
 
     const identity = this.identity();
     const status = JSON.stringify(identity);
@@ -285,7 +259,7 @@ class LinkServer {
   }
 
   private sendHeartbeat(): void {
-    if (!this.device.online || this.device.deviceId === null) return;
+    if (!this.device.online || !this.attached || this.device.deviceId === null) return;
     this.push({ type: 'heartbeat', heartbeat: this.device.signHeartbeat() });
   }
 
@@ -295,14 +269,6 @@ class LinkServer {
   }
 
   private identity(): LinkIdentity {
-    return { ...this.device.identity(), maxChunk: this.maxChunk() };
+    return { ...this.device.identity(), maxChunk: this.options.maxChunk ?? DEFAULT_MAX_CHUNK };
   }
-
-  private maxChunk(): number {
-    return this.options.maxChunk ?? DEFAULT_MAX_CHUNK;
-  }
-}
-
-function isRequest(message: LinkMessage): message is LinkRequest {
-  return ['identify', 'provision', 'begin', 'verify', 'apply', 'abort'].includes(message.type);
 }

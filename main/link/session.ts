@@ -5,7 +5,7 @@ import type { SignedHeartbeat } from '../../protocol/heartbeat';
 import type { LinkChannel } from '../../protocol/link/channel';
 import { decodeMessage } from '../../protocol/link/codec';
 import { isReply, type LinkIdentity, type LinkMessage } from '../../protocol/link/messages';
-import { LinkError } from './errors';
+import { isLinkError, LinkError } from './errors';
 import { RequestTracker } from './requests';
 import { type ImageSender } from './sender';
 import { transferImage, type TransferStats } from './transfer';
@@ -20,6 +20,8 @@ export interface LinkSessionOptions {
   stallMs?: number;
   /** Stalls in a row before a transfer fails with TIMEOUT. Default 5. */
   maxStalls?: number;
+  /** How often to ping the device while the link is up, so it stays attached. Default 5000. */
+  keepaliveMs?: number;
   /** Ask the device to resume a broken transfer of the same image. Default true. */
   resume?: boolean;
   /** Names the device in log lines (`serial:/dev/ttyUSB0`). */
@@ -44,6 +46,7 @@ export class LinkSession {
   private transferCount = 0;
   private closedReason: string | null = null;
   private stats: TransferStats | null = null;
+  private readonly keepalive: NodeJS.Timeout;
 
   constructor(
     private readonly channel: LinkChannel,
@@ -55,6 +58,8 @@ export class LinkSession {
     });
     channel.onMessage((bytes) => this.receive(bytes));
     channel.onClose((reason) => this.closed(reason));
+    this.keepalive = setInterval(() => this.ping(), options.keepaliveMs ?? 5000);
+    this.keepalive.unref();
   }
 
   /** Asks the device who it is. */
@@ -169,9 +174,21 @@ export class LinkSession {
     }
   }
 
+  /** Pings the device; one that never answers is as gone as an unplugged one. */
+  private ping(): void {
+    this.requests
+      .request((id) => ({ type: 'ping', id }))
+      .catch((error: unknown) => {
+        if (!isLinkError(error, 'TIMEOUT')) return; // OFFLINE while rebooting still answers
+        this.log('the device stopped answering pings');
+        void this.channel.close().finally(() => this.closed('the device stopped answering'));
+      });
+  }
+
   private closed(reason: string): void {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
+    clearInterval(this.keepalive);
     this.requests.close(reason);
     this.sender?.fail(new LinkError('LINK_LOST', `the link dropped (${reason}); reconnect`));
     this.log(`closed (${reason})`);

@@ -29,6 +29,7 @@ const samples: LinkMessage[] = [
   { type: 'verify', id: 4, transfer: 9 },
   { type: 'apply', id: 5 },
   { type: 'abort', id: 65535 },
+  { type: 'ping', id: 6 },
   { type: 'ok', id: 5 },
   { type: 'identity', id: 1, identity },
   { type: 'identity', id: 1, identity: { ...identity, deviceId: null, recording: false } },

@@ -20,6 +20,7 @@ export const MESSAGE_CODES = {
   verify: 0x04,
   apply: 0x05,
   abort: 0x06,
+  ping: 0x07,
   data: 0x20,
   ok: 0x80,
   identity: 0x81,
@@ -73,6 +74,7 @@ function writeFields(out: ByteWriter, message: Exclude<LinkMessage, DataMessage>
     case 'identify':
     case 'apply':
     case 'abort':
+    case 'ping':
     case 'ok':
       out.u16(message.id);
       return;
@@ -109,7 +111,7 @@ function writeBegin(out: ByteWriter, message: MessageOf<'begin'>): void {
 
 type OtherMessage = Exclude<
   LinkMessage,
-  DataMessage | MessageOf<'identify' | 'apply' | 'abort' | 'ok' | 'provision' | 'begin'>
+  DataMessage | MessageOf<'identify' | 'apply' | 'abort' | 'ping' | 'ok' | 'provision' | 'begin'>
 >;
 
 function writeOtherFields(
@@ -147,6 +149,7 @@ function readFields(reader: ByteReader, type: LinkMessage['type']): LinkMessage 
     case 'identify':
     case 'apply':
     case 'abort':
+    case 'ping':
     case 'ok':
       return { type, id: reader.u16() };
     case 'provision':

@@ -86,6 +86,12 @@ export interface AbortRequest {
   id: number;
 }
 
+/** Station → device: "still here"; keeps the link attached while nothing else is said. */
+export interface PingRequest {
+  type: 'ping';
+  id: number;
+}
+
 /** Device → station: the request with this id succeeded. */
 export interface OkReply {
   type: 'ok';
@@ -156,7 +162,13 @@ export interface StatusMessage {
 
 /** A request the station sends; each gets exactly one reply with the same id. */
 export type LinkRequest =
-  IdentifyRequest | ProvisionRequest | BeginRequest | VerifyRequest | ApplyRequest | AbortRequest;
+  | IdentifyRequest
+  | ProvisionRequest
+  | BeginRequest
+  | VerifyRequest
+  | ApplyRequest
+  | AbortRequest
+  | PingRequest;
 
 /** A reply the device sends to a request. */
 export type LinkReply = OkReply | IdentityReply | ReadyReply | ErrorReply;

@@ -26,7 +26,11 @@ afterEach(async () => {
 
 async function connect(): Promise<LinkSession> {
   const channel = await openSerialChannel(pty.a);
-  const session = new LinkSession(channel, { requestTimeoutMs: 2000, stallMs: 1000 });
+  const session = new LinkSession(channel, {
+    requestTimeoutMs: 2000,
+    keepaliveMs: 400,
+    stallMs: 1000,
+  });
   sessions.push(session);
   return session;
 }

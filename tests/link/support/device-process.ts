@@ -28,6 +28,12 @@ export interface DeviceProcess {
   command(line: string): void;
   /** Waits until an event satisfies `check`. */
   waitFor(check: (event: DeviceEvent) => boolean, what: string): Promise<DeviceEvent>;
+  /** Writes a command and waits for the first event after it that satisfies `check`. */
+  commandAndWait(
+    line: string,
+    check: (event: DeviceEvent) => boolean,
+    what: string,
+  ): Promise<DeviceEvent>;
   /** Stops it (SIGTERM, or SIGKILL to simulate a crash). */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -40,6 +46,7 @@ export async function startDeviceProcess(options: {
   model?: DeviceModel;
   rebootMs?: number;
   heartbeatMs?: number;
+  idleMs?: number;
 }): Promise<DeviceProcess> {
   const args = [
     'agent/serial-cli.ts',
@@ -47,6 +54,7 @@ export async function startDeviceProcess(options: {
     ...['--serial', options.serial ?? 'PIN-00001', '--model', options.model ?? 'bota-pin'],
     ...['--reboot-ms', String(options.rebootMs ?? 100)],
     ...['--heartbeat-ms', String(options.heartbeatMs ?? 60_000)],
+    ...['--idle-ms', String(options.idleMs ?? 1500)],
   ];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,6 +82,11 @@ function wrap(child: ChildProcess, events: DeviceEvent[]): DeviceProcess {
     latest: () => events.at(-1) as DeviceEvent,
     command: (line) => void child.stdin?.write(`${line}\n`),
     waitFor: (check, what) => waitFor(() => [...events].reverse().find(check), what),
+    commandAndWait: (line, check, what) => {
+      const from = events.length;
+      child.stdin?.write(`${line}\n`);
+      return waitFor(() => events.slice(from).find(check), what);
+    },
     stop: (signal) => stopChild(child, signal),
   };
 }
