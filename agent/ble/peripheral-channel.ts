@@ -81,7 +81,10 @@ class PeripheralChannel implements LinkChannel {
   }
 
   private receive(characteristic: string, value: Uint8Array): void {
-    if (characteristic === DATA_CHARACTERISTIC_UUID) return this.deliver(value);
+    // A plain Uint8Array view, as every LinkChannel hands out, not the socket's Buffer.
+    if (characteristic === DATA_CHARACTERISTIC_UUID) {
+      return this.deliver(new Uint8Array(value.buffer, value.byteOffset, value.length));
+    }
     if (characteristic !== CONTROL_CHARACTERISTIC_UUID) return;
 
     let message: Uint8Array | null;
