@@ -84,8 +84,9 @@ export class LocalBlobStore implements BlobStore {
     return { url, expiresAt: new Date(expires * 1000) };
   }
 
-  /** Streams the whole blob; BLOB_NOT_FOUND when there is none. */
+  /** Streams the whole blob; BLOB_NOT_FOUND when there is none. Consume or destroy it. */
   async read(key: string): Promise<NodeJS.ReadableStream> {
+    // The file is opened now, so the stream yields this version even if a put replaces it.
     const blob = await this.openBlob(key);
     return blob.handle.createReadStream();
   }
