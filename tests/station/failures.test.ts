@@ -100,4 +100,67 @@ describe('update failures', { timeout: 240_000 }, () => {
     expect(await reportedVersion(device)).toBe('v1.0.0-001');
     await bench.device((d) => d.key === key && d.status === 'lost', 'the device marked lost');
   });
+
+  it('a damaged image fails verification (CRC_MISMATCH) and is never applied', async () => {
+    const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size: 256 * 1024 });
+    const pty = await ptyPair(world.dir, 'crc');
+    const device = await serialDevice({
+      dir: world.devicesDir,
+      port: pty.device,
+      serial: 'PIN-00013',
+    });
+    device.command('corrupt-next-write'); // one byte flipped on its way to flash
+
+    const bench = await startStation({
+      cloudUrl: world.cloud.url,
+      cloudToken: world.cloud.adminToken,
+      serialPatterns: [pty.station],
+      workDir: world.workDir,
+    });
+    world.stations.push(bench);
+    const key = `serial:${pty.station}`;
+    await bench.connected(key);
+
+    const job = await bench.update(key, { releaseId: release.id });
+    const finished = await bench.finished(job.id);
+
+    expect(finished.failure?.code).toBe('CRC_MISMATCH');
+    expect(finished.failure?.hint).toMatch(/try the update again/i);
+    expect(bench.jobEvents(job.id).some((e) => e.phase === 'rebooting')).toBe(false);
+    expect(await reportedVersion(device)).toBe('v1.0.0-001');
+  });
+
+  it('a cancelled transfer stops, and the device keeps its old version', async () => {
+    const size = 4 * 1024 * 1024 - 4096; // nearly a whole slot: seconds to send on a pty
+    const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size });
+    const pty = await ptyPair(world.dir, 'cancel');
+    const device = await serialDevice({
+      dir: world.devicesDir,
+      port: pty.device,
+      serial: 'PIN-00014',
+    });
+
+    const bench = await startStation({
+      cloudUrl: world.cloud.url,
+      cloudToken: world.cloud.adminToken,
+      serialPatterns: [pty.station],
+      workDir: world.workDir,
+    });
+    world.stations.push(bench);
+    const key = `serial:${pty.station}`;
+    await bench.connected(key);
+
+    const job = await bench.update(key, { releaseId: release.id });
+    await until(
+      () => bench.jobEvents(job.id).find((e) => e.phase === 'transferring' && e.bytesDone > 0),
+      'the transfer to be under way',
+    );
+    const cancelled = await bench.station.cancelUpdate(job.id);
+    const finished = await bench.finished(job.id);
+
+    expect(cancelled.ok).toBe(true);
+    expect(finished.failure?.code).toBe('CANCELLED');
+    expect(await reportedVersion(device)).toBe('v1.0.0-001');
+    expect((await bench.connected(key)).status).toBe('connected');
+  });
 });
