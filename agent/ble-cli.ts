@@ -54,6 +54,11 @@ function serialsToRun(): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(first + i).padStart(5, '0')}`);
 }
 
+function phyOf(text: string | undefined): Phy {
+  if (text === '1M' || text === '2M') return text;
+  return fail(`--phy ${text} is not a PHY: use 1M or 2M`);
+}
+
 async function openDevices(
   host: RadioHost,
   log: AgentLogger,
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
     logger: log,
     link: {
       attMtu: Number(args.mtu),
-      phy: (args.phy === '1M' ? '1M' : '2M') satisfies Phy,
+      phy: phyOf(args.phy),
       connectionIntervalMs: Number(args['interval-ms']),
       loss: Number(args.loss),
     },

@@ -10,6 +10,7 @@ import {
   type RadioAddress,
 } from '../../protocol/radio/air-socket';
 import {
+  capacityBytesPerSecond,
   checkLinkParameters,
   DEFAULT_LINK,
   type LinkParameters,
@@ -88,6 +89,11 @@ export class RadioHost {
   /** Where centrals connect: `127.0.0.1:41234` or the socket path. */
   get address(): string {
     return formatRadioAddress(this.where);
+  }
+
+  /** What one connection can carry one way, in bytes per second, by the link model. */
+  capacityBytesPerSecond(): number {
+    return capacityBytesPerSecond(this.link);
   }
 
   /** Puts a peripheral on the air. */

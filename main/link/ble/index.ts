@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 
+import type { Logger } from 'pino';
+
 import type { BluetoothState } from '../../../contract/station';
 import type { LinkChannel } from '../../../protocol/link/channel';
 import { parseRadioAddress } from '../../../protocol/radio/air-socket';
@@ -26,6 +28,8 @@ export interface OpenBluetoothOptions {
   connectTimeoutMs?: number;
   /** Wait between attempts to reach a virtual radio that is not up, ms; default 1000. */
   radioRetryMs?: number;
+  /** Where state changes and links are logged (`ble: ...`); silent without one. */
+  logger?: Logger;
 }
 
 const require = createRequire(import.meta.url);
@@ -43,13 +47,16 @@ export async function openBluetooth(options: OpenBluetoothOptions = {}): Promise
   try {
     noble = require('@abandonware/noble') as NobleCentral;
   } catch (error) {
+    options.logger?.warn(`ble: unavailable: ${reasonOf(error)}`);
     return new UnavailableBluetooth(`Bluetooth unavailable: ${reasonOf(error)}`);
   }
-  noble.on('warning', () => undefined); // noble prints warnings unless someone listens
+  // noble prints its warnings to the console unless someone else listens.
+  noble.on('warning', (message: string) => options.logger?.debug(`ble: noble: ${message}`));
 
   const bluetooth = new NobleBluetooth(noble, {
     kind: 'adapter',
     connectTimeoutMs: options.connectTimeoutMs,
+    logger: options.logger,
   });
   try {
     await settled(noble, options.stateTimeoutMs ?? 3000);
@@ -72,10 +79,12 @@ async function openVirtual(list: string, options: OpenBluetoothOptions): Promise
     bindings: unknown,
   ) => NobleCentral;
   const noble = withBindings(bindings);
+  noble.on('warning', (message: string) => options.logger?.debug(`ble: noble: ${message}`));
   const bluetooth = new NobleBluetooth(noble, {
     kind: 'virtual',
     connectTimeoutMs: options.connectTimeoutMs,
     release: () => bindings.close(),
+    logger: options.logger,
   });
   await settled(noble, options.stateTimeoutMs ?? 3000);
   return bluetooth;

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 
 import type { Characteristic, Peripheral } from '@abandonware/noble';
+import type { Logger } from 'pino';
 
 import type { BluetoothState } from '../../../contract/station';
 import type { LinkChannel } from '../../../protocol/link/channel';
@@ -31,6 +32,8 @@ export interface NobleBluetoothOptions {
   connectTimeoutMs?: number;
   /** Lets go of what the bindings hold, on close. */
   release?: () => void;
+  /** Where state changes and links are logged; silent without one. */
+  logger?: Logger;
 }
 
 /**
@@ -50,6 +53,7 @@ export class NobleBluetooth implements Bluetooth {
     noble.on('discover', (peripheral: Peripheral) => this.discover(peripheral));
     noble.on('stateChange', () => {
       const state = this.state();
+      options.logger?.info(`ble: ${state.state}${state.reason ? ` (${state.reason})` : ''}`);
       for (const listener of [...this.stateListeners]) listener(state);
     });
   }
@@ -91,8 +95,7 @@ export class NobleBluetooth implements Bluetooth {
     });
     try {
       const channel = await this.openChannel(peripheral);
-      this.channels.add(channel);
-      channel.onClose(() => this.channels.delete(channel));
+      this.track(channel, address);
       return channel;
     } catch (error) {
       peripheral.disconnect();
@@ -105,6 +108,16 @@ export class NobleBluetooth implements Bluetooth {
     await Promise.all([...this.channels].map((channel) => channel.close()));
     this.noble.removeAllListeners('discover');
     this.options.release?.();
+  }
+
+  private track(channel: CentralChannel, address: string): void {
+    const log = this.options.logger;
+    log?.info(`ble: (${address}) connected, ${channel.maxMessageBytes}-byte messages`);
+    this.channels.add(channel);
+    channel.onClose((reason) => {
+      this.channels.delete(channel);
+      log?.info(`ble: (${address}) link closed: ${reason}`);
+    });
   }
 
   private async openChannel(peripheral: Peripheral): Promise<CentralChannel> {

@@ -1,8 +1,7 @@
-import { EventEmitter } from 'node:events';
-
 import type { AirAdvertisement, CentralMessage, HostMessage } from '../../../protocol/radio/air';
 import type { RadioAddress } from '../../../protocol/radio/air-socket';
 import { ATT_MAX_MTU } from '../../../protocol/radio/link-model';
+import { MinimalGattCalls } from './minimal-gatt-calls';
 import { type RadioLink, RadioLinks } from './radio-links';
 
 /** A connection the central holds, with its share of the controller's TX buffer. */
@@ -30,7 +29,7 @@ export interface VirtualBindingsOptions {
  * packet of the TX buffer the radio grants per connection; when none is free they wait, and
  * noble's write callback waits with them: that is the back-pressure a sender feels.
  */
-export class VirtualRadioBindings extends EventEmitter {
+export class VirtualRadioBindings extends MinimalGattCalls {
   private readonly links: RadioLinks;
   private readonly seen = new Map<string, { radio: RadioLink; address: string; rssi: number }>();
   private readonly connecting = new Map<string, RadioLink>();
@@ -105,8 +104,6 @@ export class VirtualRadioBindings extends EventEmitter {
     process.nextTick(() => this.emit('disconnect', uuid, 'not connected'));
   }
 
-  reset(): void {}
-
   updateRssi(uuid: string): void {
     const rssi = this.seen.get(uuid)?.rssi ?? -127;
     process.nextTick(() => this.emit('rssiUpdate', uuid, rssi));
@@ -114,10 +111,6 @@ export class VirtualRadioBindings extends EventEmitter {
 
   discoverServices(uuid: string): void {
     this.request(uuid, (handle) => ({ type: 'discover-services', handle }));
-  }
-
-  discoverIncludedServices(uuid: string, serviceUuid: string): void {
-    process.nextTick(() => this.emit('includedServicesDiscover', uuid, serviceUuid, []));
   }
 
   discoverCharacteristics(uuid: string, service: string): void {
@@ -154,36 +147,6 @@ export class VirtualRadioBindings extends EventEmitter {
 
   notify(uuid: string, service: string, characteristic: string, on: boolean): void {
     this.request(uuid, (handle) => ({ type: 'subscribe', handle, service, characteristic, on }));
-  }
-
-  broadcast(uuid: string, service: string, characteristic: string, state: boolean): void {
-    process.nextTick(() => this.emit('broadcast', uuid, service, characteristic, state));
-  }
-
-  discoverDescriptors(uuid: string, service: string, characteristic: string): void {
-    // The client configuration descriptor is implied by notify; nothing else is served.
-    process.nextTick(() =>
-      this.emit('descriptorsDiscover', uuid, service, characteristic, ['2902']),
-    );
-  }
-
-  readValue(uuid: string, service: string, characteristic: string, descriptor: string): void {
-    const value = Buffer.alloc(0);
-    process.nextTick(() =>
-      this.emit('valueRead', uuid, service, characteristic, descriptor, value),
-    );
-  }
-
-  writeValue(uuid: string, service: string, characteristic: string, descriptor: string): void {
-    process.nextTick(() => this.emit('valueWrite', uuid, service, characteristic, descriptor));
-  }
-
-  readHandle(uuid: string, handle: number): void {
-    process.nextTick(() => this.emit('handleRead', uuid, handle, Buffer.alloc(0)));
-  }
-
-  writeHandle(uuid: string, handle: number): void {
-    process.nextTick(() => this.emit('handleWrite', uuid, handle));
   }
 
   private request(uuid: string, build: (handle: number) => CentralMessage): void {
