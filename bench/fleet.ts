@@ -4,7 +4,7 @@
 // to the last device reported applied, and the agent's peak RSS (VmHWM).
 //
 //   npm run bench:fleet -- [--devices 1000] [--interval 500ms] [--image-kib 256]
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
@@ -61,76 +61,74 @@ async function appliedCount(client: CloudClient): Promise<{ applied: number; fai
   return { applied: count('applied'), failed: count('failed') };
 }
 
+function startAgent(cloudUrl: string, token: string, dataDir: string): ChildProcess {
+  const args = ['--devices', String(DEVICES), '--cloud', cloudUrl, '--token', token];
+  args.push('--data-dir', dataDir, '--interval', values.interval, '--reboot', '500ms');
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', 'agent/cli.ts', ...args, '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+}
+
+function everyDeviceHeartbeating(client: CloudClient): Promise<Device[]> {
+  return poll('every device to heartbeat', async () => {
+    const devices = await allDevices(client);
+    const seen = devices.filter((device) => device.last_seen_at).length;
+    return seen >= DEVICES ? devices : undefined;
+  });
+}
+
+function everyAssignmentSettled(client: CloudClient): Promise<{ applied: number; failed: number }> {
+  let last = '';
+  return poll('every device to apply', async () => {
+    const counts = await appliedCount(client);
+    const line = `applied ${counts.applied}, failed ${counts.failed}`;
+    if (line !== last) log(line);
+    last = line;
+    return counts.applied + counts.failed >= DEVICES ? counts : undefined;
+  });
+}
+
+function report(outcome: { applied: number; failed: number }, seconds: number, rss: number): void {
+  console.log(`devices:                   ${DEVICES}`);
+  console.log(`image:                     ${IMAGE_BYTES} bytes`);
+  console.log(`heartbeat interval:        ${values.interval} (±10 % jitter)`);
+  console.log(`applied / failed:          ${outcome.applied} / ${outcome.failed}`);
+  console.log(`assignment → all applied:  ${seconds.toFixed(1)} s`);
+  console.log(`agent peak RSS:            ${rss.toFixed(0)} MiB`);
+  console.log(
+    JSON.stringify({
+      devices: DEVICES,
+      applied: outcome.applied,
+      seconds_to_all_applied: Number(seconds.toFixed(2)),
+      peak_rss_mib: Number(rss.toFixed(1)),
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const data = await tempDir('bota-bench-fleet-');
   const cloud = await startTestCloud({ logLevel: 'warn', heartbeatIntervalS: 1 });
   const release = await cloud.makeRelease('bota-pin', 'v1.1.0', { size: IMAGE_BYTES });
   log(`cloud at ${cloud.url}; release ${release.version}, ${IMAGE_BYTES} bytes`);
-
-  const agent = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'agent/cli.ts',
-      '--devices',
-      String(DEVICES),
-      '--cloud',
-      cloud.url,
-      '--token',
-      cloud.adminToken,
-      '--data-dir',
-      data.path,
-      '--interval',
-      values.interval,
-      '--reboot',
-      '500ms',
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const agent = startAgent(cloud.url, cloud.adminToken, data.path);
   const exited = new Promise((done) => agent.on('exit', done));
 
   try {
-    await poll('every device to heartbeat', async () => {
-      const devices = await allDevices(cloud.client);
-      const seen = devices.filter((device) => device.last_seen_at).length;
-      return seen >= DEVICES ? devices : undefined;
-    }).then(async (devices) => {
-      log(`${devices.length} devices registered and heartbeating; assigning`);
-      const started = performance.now();
-      await mapLimit(devices, 16, (device) =>
-        cloud.client.createAssignment({ device_id: device.id, release_id: release.id }),
-      );
-      log(`assigned in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const devices = await everyDeviceHeartbeating(cloud.client);
+    log(`${devices.length} devices registered and heartbeating; assigning`);
 
-      let last = '';
-      const outcome = await poll('every device to apply', async () => {
-        const counts = await appliedCount(cloud.client);
-        const line = `applied ${counts.applied}, failed ${counts.failed}`;
-        if (line !== last) log(line);
-        last = line;
-        return counts.applied + counts.failed >= DEVICES ? counts : undefined;
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const rss = await peakRssMib(agent.pid!);
+    const started = performance.now();
+    await mapLimit(devices, 16, (device) =>
+      cloud.client.createAssignment({ device_id: device.id, release_id: release.id }),
+    );
+    log(`assigned in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const outcome = await everyAssignmentSettled(cloud.client);
 
-      console.log(`devices:                   ${DEVICES}`);
-      console.log(`image:                     ${IMAGE_BYTES} bytes`);
-      console.log(`heartbeat interval:        ${values.interval} (±10 % jitter)`);
-      console.log(`applied / failed:          ${outcome.applied} / ${outcome.failed}`);
-      console.log(`assignment → all applied:  ${seconds.toFixed(1)} s`);
-      console.log(`agent peak RSS:            ${rss.toFixed(0)} MiB`);
-      console.log(
-        JSON.stringify({
-          devices: DEVICES,
-          applied: outcome.applied,
-          seconds_to_all_applied: Number(seconds.toFixed(2)),
-          peak_rss_mib: Number(rss.toFixed(1)),
-        }),
-      );
-    });
+    report(outcome, (performance.now() - started) / 1000, await peakRssMib(agent.pid!));
   } finally {
     agent.kill('SIGINT');
     await exited;

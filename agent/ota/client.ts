@@ -200,6 +200,8 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
       agents: this.options.agents,
       faults: this.options.faults,
       signal: this.abort.signal,
+      onRequest: (start) =>
+        this.log.debug(`ota: (${this.device.serial}) GET image from byte ${start}`),
       onRetry: (tries, why) =>
         this.log.info(`ota: (${this.device.serial}) download try ${tries} lost: ${why}`),
     }).finally(() => this.device.off('rebooting', onRebooting));

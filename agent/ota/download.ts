@@ -30,6 +30,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Called after each try that ended in a lost connection. */
   onRetry?: (tries: number, why: string) => void;
+  /** Called before each request, with the first byte asked for (for debug logs). */
+  onRequest?: (start: number) => void;
 }
 
 /** A download that cannot succeed; `reason` is what the device reports. */
@@ -91,6 +93,7 @@ async function fetchOnce(
   options: DownloadOptions,
 ): Promise<SlotWriter> {
   const start = writer.offset;
+  options.onRequest?.(start);
   const response = await sendRequest(options.agents, {
     url: target.url,
     headers: start > 0 ? { range: `bytes=${start}-` } : {},

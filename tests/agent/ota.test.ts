@@ -71,6 +71,20 @@ describe('HTTP OTA against the real cloud', () => {
     expect((await cloud.client.getDevice(deviceId)).firmware_version).toBe('v1.1.0-001');
   });
 
+  it('keeps heartbeating while it downloads', async () => {
+    const { release, member, deviceId } = await setUp({
+      scenario: { fleet: { slowBytesPerS: 100_000 } },
+    });
+    let repliesWhileDownloading = 0;
+    member.ota.on('reply', () => {
+      if (member.ota.phase === 'downloading') repliesWhileDownloading += 1;
+    });
+
+    const done = await settledAssignment(cloud.client, (await assign(deviceId, release.id)).id);
+    expect(done.status).toBe('applied');
+    expect(repliesWhileDownloading).toBeGreaterThanOrEqual(3);
+  });
+
   it('survives fewer than 10 dropped connections by resuming', async () => {
     const scenario = { fleet: { dropAfterBytes: 40_000, dropCount: 6 } };
     const { release, member, deviceId } = await setUp({ scenario });
