@@ -258,4 +258,15 @@ describe('VirtualDevice', () => {
       update: report,
     });
   });
+
+  it('closes while rebooting without hanging, and boots the image at the next open', async () => {
+    const device = await openDevice({ rebootMs: 60_000 });
+    await writeAll(device, image().bytes);
+    const rebooting = device.reboot();
+    await device.close();
+    await rebooting;
+
+    const again = await openDevice();
+    expect(again.firmwareVersion).toBe('v1.0.1-001');
+  });
 });

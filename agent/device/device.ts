@@ -39,7 +39,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
   private spareHeld = 0;
   private lastTimestamp = 0;
   private attached = false;
-  private rebootTimer: NodeJS.Timeout | null = null;
+  private endOffline: (() => void) | null = null;
   private rebooting: Promise<void> | null = null;
   private closed = false;
 
@@ -231,7 +231,8 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
   /** Stops timers and an open update, and waits for state to reach the disk. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.rebootTimer) clearTimeout(this.rebootTimer);
+    // Cut the offline wait short: the pending boot (if any) runs at the next open instead.
+    this.endOffline?.();
     await this.writer?.abort();
     await this.stateWriter.flush();
   }
@@ -240,9 +241,13 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     const before = this.firmwareVersion;
     this.log.info(`device: (${this.serial}) rebooting`);
     await new Promise<void>((resolve) => {
-      this.rebootTimer = setTimeout(resolve, this.options.rebootMs ?? 2000);
+      const timer = setTimeout(resolve, this.options.rebootMs ?? 2000);
+      this.endOffline = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
-    this.rebootTimer = null;
+    this.endOffline = null;
     if (this.closed) return;
 
     const record = await this.powerOn();
