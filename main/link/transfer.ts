@@ -21,6 +21,8 @@ export interface TransferStats {
   windowBytes: number;
   /** From begin to the device's verify reply, ms. */
   elapsedMs: number;
+  /** From the first data message to the last acknowledgement, ms: the streaming alone. */
+  streamMs: number;
 }
 
 /** What transferImage needs from its session. */
@@ -75,10 +77,12 @@ export async function transferImage(ufw: Uint8Array, ctx: TransferContext): Prom
     progress: ctx.progress,
   });
   ctx.progress(ready.offset, image.length);
+  const streamStarted = performance.now();
   await send(sender, ctx);
+  const streamMs = performance.now() - streamStarted;
 
   await ctx.requests.request((id) => ({ type: 'verify', id, transfer: ctx.transfer }));
-  const stats = statsOf(sender, ready.offset, performance.now() - started);
+  const stats = statsOf(sender, ready.offset, performance.now() - started, streamMs);
   ctx.log(`transfer ${header.version} verified: ${describe(stats)}`);
   return stats;
 }
@@ -127,7 +131,12 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new LinkError('ABORTED', 'the transfer was cancelled before it began');
 }
 
-function statsOf(sender: ImageSender, startOffset: number, elapsedMs: number): TransferStats {
+function statsOf(
+  sender: ImageSender,
+  startOffset: number,
+  elapsedMs: number,
+  streamMs: number,
+): TransferStats {
   return {
     imageBytes: sender.window.acked,
     startOffset,
@@ -136,6 +145,7 @@ function statsOf(sender: ImageSender, startOffset: number, elapsedMs: number): T
     chunkBytes: sender.chunkBytes,
     windowBytes: sender.windowBytes,
     elapsedMs,
+    streamMs,
   };
 }
 

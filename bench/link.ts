@@ -1,0 +1,42 @@
+// `npm run bench:link`: pushes a 1 MiB .ufw with the station's LinkSession (a) over the
+// virtual Bluetooth radio (bench/link-ble.ts: 2M PHY, 247-byte ATT MTU, 7.5 ms interval)
+// and (b) over a socat pty pair (bench/link-serial.ts), and prints how close each comes to
+// what its link can carry. Last line: {"ble": {...}, "serial": {...}}.
+import { measureSerial } from './link-serial';
+
+interface BleResult {
+  kib_per_s: number;
+  capacity_kib_per_s: number;
+  ratio: number;
+}
+
+async function measureBleIfPresent(): Promise<BleResult | null> {
+  try {
+    const module = (await import('./link-ble')) as { measureBle?: () => Promise<BleResult> };
+    return module.measureBle ? await module.measureBle() : null;
+  } catch (error) {
+    console.log(`Bluetooth bench unavailable: ${error instanceof Error ? error.message : error}`);
+    return null;
+  }
+}
+
+function round(result: object): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(result).map(([key, value]) => [key, Math.round(Number(value) * 1000) / 1000]),
+  );
+}
+
+const ble = await measureBleIfPresent();
+if (ble) {
+  console.log(
+    `ble: ${ble.kib_per_s.toFixed(1)} KiB/s of ${ble.capacity_kib_per_s.toFixed(1)} KiB/s ` +
+      `capacity (ratio ${ble.ratio.toFixed(3)}, target ≥ 0.9)`,
+  );
+}
+const serial = await measureSerial();
+console.log(
+  `serial: ${serial.kib_per_s.toFixed(0)} KiB/s streaming vs ${serial.raw_kib_per_s.toFixed(0)} ` +
+    `KiB/s raw (ratio ${serial.ratio.toFixed(3)}, target ≥ 0.8; median ratio ` +
+    `${serial.median_ratio.toFixed(3)}; end to end ${serial.end_to_end_kib_per_s.toFixed(0)} KiB/s)`,
+);
+console.log(JSON.stringify({ ...(ble ? { ble: round(ble) } : {}), serial: round(serial) }));
