@@ -17,6 +17,11 @@ export interface Transition {
 
 /** The assignments and assignment_events tables. */
 export class AssignmentsRepo {
+  // Device id → its active assignment (or null), read on every heartbeat. Filled only from
+  // committed state (outside transactions) and emptied by every insert and transition, so
+  // an entry present is never stale, even after a rollback.
+  private readonly activeCache = new Map<string, Assignment | null>();
+
   constructor(private readonly store: Store) {}
 
   /**
@@ -25,6 +30,7 @@ export class AssignmentsRepo {
    */
   insert(assignment: { id: string; deviceId: string; releaseId: string; actor: string }): void {
     const now = new Date().toISOString();
+    this.activeCache.clear();
     this.store.run(
       `INSERT INTO assignments (id, device_id, release_id, status, created_at, updated_at)
        VALUES (?, ?, ?, 'pending', ?, ?)`,
@@ -41,6 +47,7 @@ export class AssignmentsRepo {
   transition(id: string, from: readonly AssignmentStatus[], to: Transition): boolean {
     const now = new Date().toISOString();
     const placeholders = from.map(() => '?').join(', ');
+    this.activeCache.clear();
     const changed = this.store.run(
       `UPDATE assignments SET status = ?, reason = ?, updated_at = ?, revision = revision + 1,
         delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
@@ -62,11 +69,16 @@ export class AssignmentsRepo {
 
   /** The device's pending or delivered assignment, or null. */
   activeFor(deviceId: string): Assignment | null {
+    const cached = this.activeCache.get(deviceId);
+    if (cached !== undefined) return cached;
+
     const row = this.store.get(
       `${SELECT} WHERE a.device_id = ? AND a.status IN ('pending', 'delivered')`,
       [deviceId],
     );
-    return row ? toAssignment(row) : null;
+    const active = row ? toAssignment(row) : null;
+    if (!this.store.inTransaction) this.activeCache.set(deviceId, active);
+    return active;
   }
 
   /** Assignments, newest first. */

@@ -66,6 +66,11 @@ export class Store {
     return this.use(sql, (statement) => statement.all(values) as Row[]);
   }
 
+  /** True while a write transaction is open. */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   /** Runs `work` in one write transaction: all of it is committed, or none of it. */
   transaction<T>(work: () => T): T {
     if (this.db.inTransaction) return work();
