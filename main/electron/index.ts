@@ -2,11 +2,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { app, BrowserWindow, session } from 'electron';
-import pino from 'pino';
 
 import { startApp, type StationApp } from '../app';
 import { loadConfig } from '../config';
 import { type DemoDevices, startDemoDevices } from '../demo';
+import { consoleLogger } from '../server/console-log';
 import { CONTENT_SECURITY_POLICY } from '../server/http';
 import { registerIpcHandlers, sendEvent } from './ipc';
 
@@ -27,7 +27,7 @@ let demo: DemoDevices | undefined;
 
 async function start(): Promise<void> {
   let config = await loadConfig(process.argv.slice(1));
-  const logger = pino({ level: config.logLevel });
+  const logger = consoleLogger(config.logLevel);
 
   demo = config.demo ? await startDemoDevices(config.dataDir, logger) : undefined;
   if (demo) config = { ...config, ...demo.stationOptions(config) };
