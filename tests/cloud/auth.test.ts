@@ -97,6 +97,12 @@ describe('roles', () => {
     }
   });
 
+  it('answers unknown routes with a JSON 404', async () => {
+    const reply = await fetch(`${t.url}/api/v1/nothing-here`);
+    expect(reply.status).toBe(404);
+    expect(await reply.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+  });
+
   it('leaves health and the OpenAPI document open', async () => {
     expect((await fetch(`${t.url}/api/v1/health`)).status).toBe(200);
     const openapi = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as {
