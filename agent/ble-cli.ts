@@ -101,12 +101,7 @@ async function main(): Promise<void> {
   const listed = [...devices.keys()].map((serial) => ({ serial, address: bleAddressFor(serial) }));
   process.stdout.write(`${JSON.stringify({ radio: host.address, devices: listed })}\n`);
 
-  const lines = createInterface({ input: process.stdin });
-  lines.on('line', (line) => {
-    if (line.trim() === '') return;
-    process.stdout.write(`${JSON.stringify(runRadioCommand(line, devices))}\n`);
-  });
-
+  const lines = answerCommands(devices);
   const stop = async (): Promise<void> => {
     lines.close();
     for (const { radio, device } of devices.values()) {
@@ -118,6 +113,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+}
+
+function answerCommands(devices: Map<string, RadioBenchDevice>): { close(): void } {
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    process.stdout.write(`${JSON.stringify(runRadioCommand(line, devices))}\n`);
+  });
+  return lines;
 }
 
 void main();

@@ -35,10 +35,13 @@ export function runRadioCommand(
   } catch {
     return { ok: false, error: `not a JSON command: ${line}` };
   }
+
   const target = devices.get(command.serial);
   if (!target) return { ok: false, error: `no device ${String(command.serial)} on this radio` };
+  return apply(command, target);
+}
 
-  const { device, radio } = target;
+function apply(command: RadioCommand, { device, radio }: RadioBenchDevice): RadioCommandReply {
   switch (command.op) {
     case 'disconnect':
       radio.peripheral.disconnect('the device ended the connection');
@@ -55,7 +58,7 @@ export function runRadioCommand(
     case 'identity':
       return { ok: true, op: command.op, serial: device.serial, identity: device.identity() };
     default:
-      return { ok: false, error: `unknown op in ${line}` };
+      return { ok: false, error: `unknown op ${JSON.stringify(command)}` };
   }
   return { ok: true, op: command.op, serial: device.serial };
 }

@@ -58,7 +58,6 @@ export function advertiseDevice<D extends RadioDevice>(
   device: D,
   options: DeviceRadioOptions<D>,
 ): DeviceRadio {
-  const log = options.logger ?? silentLogger;
   const peripheral = new VirtualPeripheral({
     address: bleAddressFor(device.serial),
     name: advertisedName(device.serial),
@@ -68,6 +67,25 @@ export function advertiseDevice<D extends RadioDevice>(
   });
 
   const stopServing = peripheral.onConnection((link) => serveWhenSubscribed(link, device, options));
+  const stopFollowing = followReboots(device, peripheral, options.logger ?? silentLogger);
+  host.add(peripheral);
+
+  return {
+    peripheral,
+    close: () => {
+      stopServing();
+      stopFollowing();
+      host.remove(peripheral);
+    },
+  };
+}
+
+/** Drops the link and goes silent while the device reboots; returns an unsubscribe. */
+function followReboots(
+  device: RadioDevice,
+  peripheral: VirtualPeripheral,
+  log: AgentLogger,
+): () => void {
   const onRebooting = (): void => {
     log.info(`ble: (${device.serial}) rebooting: link dropped, advertising paused`);
     peripheral.setAdvertising(false);
@@ -80,16 +98,9 @@ export function advertiseDevice<D extends RadioDevice>(
 
   device.on('rebooting', onRebooting);
   device.on('rebooted', onRebooted);
-  host.add(peripheral);
-
-  return {
-    peripheral,
-    close: () => {
-      stopServing();
-      device.off('rebooting', onRebooting);
-      device.off('rebooted', onRebooted);
-      host.remove(peripheral);
-    },
+  return () => {
+    device.off('rebooting', onRebooting);
+    device.off('rebooted', onRebooted);
   };
 }
 

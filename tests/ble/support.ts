@@ -34,6 +34,7 @@ export async function startRadioProcess(args: string[]): Promise<RadioProcess> {
   const replies: Array<(line: string) => void> = [];
   let stderr = '';
   child.stderr.on('data', (piece: Buffer) => (stderr += piece.toString()));
+  child.stdin.on('error', () => undefined); // a killed child closes its stdin under us
 
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -52,14 +53,17 @@ export async function startRadioProcess(args: string[]): Promise<RadioProcess> {
         child.stdin.write(`${JSON.stringify(command)}\n`);
       }),
     close: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stop(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs` with `what`. */

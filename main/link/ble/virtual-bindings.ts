@@ -249,12 +249,8 @@ export class VirtualRadioBindings extends MinimalGattCalls {
       case 'written':
         return void this.emit('write', uuid, message.service, message.characteristic);
       case 'value':
-      case 'notification': {
-        const { service, characteristic } = message;
-        const data = Buffer.from(message.data);
-        const notified = message.type === 'notification';
-        return void this.emit('read', uuid, service, characteristic, data, notified);
-      }
+      case 'notification':
+        return this.heardValue(uuid, message);
       case 'completed':
         connection.credits += message.packets;
         return this.release(connection);
@@ -263,6 +259,16 @@ export class VirtualRadioBindings extends MinimalGattCalls {
       default:
         return;
     }
+  }
+
+  /** A read's value or a notification: noble hears both as 'read', told apart by a flag. */
+  private heardValue(
+    uuid: string,
+    message: Extract<HostMessage, { type: 'value' | 'notification' }>,
+  ): void {
+    const { service, characteristic } = message;
+    const notified = message.type === 'notification';
+    this.emit('read', uuid, service, characteristic, Buffer.from(message.data), notified);
   }
 
   /** Hands waiting writes to the radio while the TX buffer has room. */
