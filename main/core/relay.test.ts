@@ -41,6 +41,7 @@ describe('heartbeat relay and provisioning', () => {
       () => bench.station.devices()[0]?.pendingAssignment ?? undefined,
       'the pending assignment',
     );
+    await until(() => bench.cloud.relayed.at(-1)?.timestamp === 5, 'the newest relayed');
 
     expect(pending).toEqual({ assignmentId: 'asg-1', releaseId: release.id, version: 'v1.1.0' });
     const stamps = bench.cloud.relayed.map((h) => h.timestamp);

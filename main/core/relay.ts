@@ -1,6 +1,7 @@
 import type { ConnectedDevice } from '../../contract/station';
 import type { Assignment } from '../../protocol/cloud-api';
 import type { SignedHeartbeat } from '../../protocol/heartbeat';
+import { isVersion, runsRelease } from '../../protocol/version';
 import { errorCode } from './failures';
 import { label } from './links';
 import type { StationLog } from './log';
@@ -40,7 +41,11 @@ export class HeartbeatRelay {
   /** Looks up the device's pending or delivered assignment and shows it. */
   async refreshAssignment(entry: DeviceEntry, deviceId: string): Promise<void> {
     const assignments = await this.cloud.listAssignments({ device_id: deviceId });
-    const active = assignments.find((a) => a.status === 'pending' || a.status === 'delivered');
+    const running = entry.device.identity?.firmwareVersion;
+    // One the device already runs only waits for its next heartbeat to read applied.
+    const active = assignments.find(
+      (a) => isActive(a) && !(running && isVersion(running) && runsRelease(running, a.version)),
+    );
     const next = active ? offer(active) : null;
 
     const current = entry.device.pendingAssignment;
@@ -86,6 +91,10 @@ export class HeartbeatRelay {
       lane.failing = true;
     }
   }
+}
+
+function isActive(assignment: Assignment): boolean {
+  return assignment.status === 'pending' || assignment.status === 'delivered';
 }
 
 function offer(assignment: Assignment): ConnectedDevice['pendingAssignment'] {

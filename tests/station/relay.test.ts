@@ -85,7 +85,7 @@ describe('heartbeat relay', { timeout: 240_000 }, () => {
       async () => (await client.getAssignment(assignment.id)).status === 'applied',
       'the assignment applied',
     );
-    expect((await bench.connected(key)).pendingAssignment).toBeNull();
+    await bench.device((d) => d.key === key && d.pendingAssignment === null, 'the offer gone');
 
     // Let go: the device's own heartbeats resume.
     expect((await bench.station.disconnect(key)).ok).toBe(true);
