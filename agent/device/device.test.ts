@@ -269,4 +269,17 @@ describe('VirtualDevice', () => {
     const again = await openDevice();
     expect(again.firmwareVersion).toBe('v1.0.1-001');
   });
+
+  it('lets only one of two updates begun at once open the slot', async () => {
+    const device = await openDevice();
+    const { offer } = image();
+    const results = await Promise.allSettled([
+      device.beginUpdate(offer),
+      device.beginUpdate(offer),
+    ]);
+
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((result) => result.status === 'rejected');
+    expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'BUSY' });
+  });
 });

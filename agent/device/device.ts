@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { SignedHeartbeat, UpdateReport } from '../../protocol/heartbeat';
@@ -7,11 +7,11 @@ import { signHeartbeat } from '../../protocol/heartbeat';
 import type { DeviceModel } from '../../protocol/models';
 import { type AgentLogger, silentLogger } from '../log';
 import { bootDevice } from './bootloader';
-import { assertMayBegin, assertMayContinue } from './checks';
+import { assertMayBegin } from './checks';
 import { factoryState } from './factory';
 import { DeviceRefusal } from './refusal';
-import { FileSlotWriter, type SlotWriter } from './slot-writer';
-import { otherSlot, slotPath, slotSize } from './slots';
+import type { SlotWriter } from './slot-writer';
+import { SpareSlot } from './spare-slot';
 import { type BootRecord, type DeviceState, loadState, StateWriter } from './state-file';
 import type {
   DeviceIdentity,
@@ -19,7 +19,6 @@ import type {
   VirtualDeviceEvents,
   VirtualDeviceOptions,
 } from './types';
-import { checkFinishedImage } from './verify';
 
 export { DeviceRefusal } from './refusal';
 export type { SlotWriter } from './slot-writer';
@@ -35,8 +34,7 @@ export type {
  * cloud identity, kept in `<dir>/<serial>/` so it survives a restart or a kill -9.
  */
 export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
-  private writer: SlotWriter | null = null;
-  private spareHeld = 0;
+  private readonly spareSlot: SpareSlot;
   private lastTimestamp = 0;
   private attached = false;
   private endOffline: (() => void) | null = null;
@@ -51,6 +49,14 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     private readonly log: AgentLogger,
   ) {
     super();
+    this.spareSlot = new SpareSlot({
+      deviceDir,
+      state,
+      stateWriter,
+      hooks: options.hooks ?? {},
+      changed: () => this.emit('change'),
+      log,
+    });
   }
 
   /** Opens the device in `dir`, creating it on first boot; completes a pending boot. */
@@ -119,7 +125,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
   }
   /** True while an update is being written. */
   get updating(): boolean {
-    return this.writer !== null;
+    return this.spareSlot.busy;
   }
 
   /** What the device says when it identifies. */
@@ -191,9 +197,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
 
   /** Bytes of this same image (length + CRC32) already held in the spare slot. */
   heldBytes(image: { length: number; crc32: number }): number {
-    const spare = this.state.spare;
-    if (!spare || spare.length !== image.length || spare.crc32 !== image.crc32) return 0;
-    return Math.min(this.spareHeld, spare.length);
+    return this.spareSlot.heldBytes(image);
   }
 
   /**
@@ -206,20 +210,19 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     assertMayBegin(this.state, image);
 
     const start = options.resume ? this.heldBytes(image) : 0;
-    const path = slotPath(this.deviceDir, otherSlot(this.state.running));
-    this.writer = await this.openWriter(path, image, start);
+    const writer = await this.spareSlot.open(image, start);
 
     this.log.info(
       `device: (${this.serial}) update ${image.version ?? '?'} begun at ${start}/${image.length}`,
     );
     this.emit('change');
-    return this.writer;
+    return writer;
   }
 
   /** Goes offline for rebootMs, then boots (a verified spare image or the running one). */
   reboot(): Promise<void> {
     if (this.rebooting) return this.rebooting;
-    void this.writer?.abort();
+    void this.spareSlot.abort();
     this.rebooting = this.runReboot().finally(() => {
       this.rebooting = null;
     });
@@ -233,7 +236,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     this.closed = true;
     // Cut the offline wait short: the pending boot (if any) runs at the next open instead.
     this.endOffline?.();
-    await this.writer?.abort();
+    await this.spareSlot.abort();
     await this.stateWriter.flush();
   }
 
@@ -266,70 +269,15 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
       this.state.lastBoot = record;
       await this.stateWriter.save(this.state);
     }
-    const spare = slotPath(this.deviceDir, otherSlot(this.state.running));
-    this.spareHeld = this.state.spare ? await slotSize(spare) : 0;
+    await this.spareSlot.measure();
     return record;
   }
 
   private assertFree(): void {
     if (!this.online) throw new DeviceRefusal('OFFLINE', `${this.serial} is rebooting; retry`);
-    if (this.writer) {
+    if (this.spareSlot.busy) {
       throw new DeviceRefusal('BUSY', `${this.serial} is already writing an update; abort it`);
     }
-  }
-
-  private async openWriter(path: string, image: UpdateImage, start: number): Promise<SlotWriter> {
-    const handle = await open(path, start > 0 ? 'r+' : 'w');
-    if (start === 0) {
-      // The slot is emptied before the state names the new image, so a crash between the
-      // two can never make old bytes look like the start of this image.
-      this.spareHeld = 0;
-      this.state.spare = {
-        model: image.model,
-        length: image.length,
-        crc32: image.crc32,
-        version: image.version ?? null,
-        pendingApply: false,
-      };
-      await this.stateWriter.save(this.state);
-    }
-    return new FileSlotWriter(handle, path, image.length, start, this.writerHost(path));
-  }
-
-  private writerHost(path: string): ConstructorParameters<typeof FileSlotWriter>[4] {
-    return {
-      serial: this.serial,
-      beforeSlotWrite: this.options.hooks?.beforeSlotWrite,
-      assertMayWrite: () => assertMayContinue(this.state),
-      held: (bytes) => {
-        this.spareHeld = bytes;
-      },
-      complete: () => this.completeImage(path),
-      closed: () => {
-        this.writer = null;
-        this.emit('change');
-      },
-    };
-  }
-
-  private async completeImage(path: string): Promise<void> {
-    const spare = this.state.spare;
-    if (!spare) throw new DeviceRefusal('UPDATE_CLOSED', 'no image is being written');
-
-    try {
-      await checkFinishedImage(path, spare, this.model);
-    } catch (error) {
-      // A bad image is dropped whole, so a later resume never builds on its bytes.
-      this.state.spare = null;
-      this.spareHeld = 0;
-      await this.stateWriter.save(this.state);
-      throw error;
-    }
-    spare.pendingApply = true;
-    await this.stateWriter.save(this.state);
-    this.log.info(
-      `device: (${this.serial}) image ${spare.version ?? '?'} verified, waits for reboot`,
-    );
   }
 
   private persistSoon(): void {
