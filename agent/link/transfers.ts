@@ -34,6 +34,7 @@ export interface TransferHostOptions {
 export class DeviceTransfers {
   private receiver: TransferReceiver | null = null;
   private verifier: SignatureVerifier | null = null;
+  private lastFailure: { transfer: number; code: string; message: string } | null = null;
 
   constructor(
     private readonly device: VirtualDevice,
@@ -84,6 +85,9 @@ export class DeviceTransfers {
   async verify(request: VerifyRequest): Promise<void> {
     const receiver = this.receiver;
     if (!receiver || receiver.transfer !== request.transfer) {
+      // A verify racing a failure gets the failure's own code, not a puzzling NO_TRANSFER.
+      const failed = this.lastFailure?.transfer === request.transfer ? this.lastFailure : null;
+      if (failed) throw new LinkRefusal(failed.code, failed.message);
       throw new LinkRefusal('NO_TRANSFER', 'no such transfer is open; begin it again');
     }
     const failure = await receiver.settled();
@@ -112,6 +116,7 @@ export class DeviceTransfers {
     const receiver = this.receiver;
     if (!receiver) return;
     await this.stop(code);
+    this.lastFailure = { transfer: receiver.transfer, code, message };
     this.options.push({ type: 'transfer-failed', transfer: receiver.transfer, code, message });
   }
 

@@ -25,7 +25,7 @@ afterEach(async () => {
 
 /** A random point in the middle of the transfer, logged so a failure can be replayed. */
 function randomPoint(): number {
-  const point = Math.floor(IMAGE_BYTES * (0.15 + Math.random() * 0.5));
+  const point = Math.floor(IMAGE_BYTES * (0.15 + Math.random() * 0.35));
   console.info(`fault injected once ${point} of ${IMAGE_BYTES} bytes are acknowledged`);
   return point;
 }
