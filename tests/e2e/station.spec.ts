@@ -144,6 +144,7 @@ test('explains why a recording device cannot update', async ({ page }) => {
   await pin.getByRole('button', { name: 'Update to v1.1.0' }).click({ timeout: 60_000 });
   await pin.getByRole('button', { name: 'Yes, install v1.1.0' }).click();
 
+  // The refusal may come back from the call, from the job, or both: one box is shown.
   const failure = pin.getByRole('alert');
   await expect(failure).toBeVisible({ timeout: 60_000 });
   await expect(failure).toContainText(/recording/i);
@@ -184,4 +185,34 @@ test('shows settings and the live station log', async ({ page }) => {
   await expect(page.getByText('Embedded cloud (runs inside this station)')).toBeVisible();
   await expect(page.getByRole('list', { name: 'Recent log lines' })).toBeVisible();
   await shoot(page, '11-settings');
+});
+
+test('installs a pending HTTP OTA assignment over USB from the device card', async ({ page }) => {
+  test.setTimeout(UPDATE_TIMEOUT + 60_000);
+  await page.goto(`${bench.url}#/firmware`);
+  const files = await bench.firmware('bota-pin', 'v1.2.0-001');
+  await uploadAndRelease(await createDraft(page, 'v1.2.0', 'bota-pin', 'Bota Pin v1.2.0'), files);
+
+  await page.goto(bench.url);
+  await card(page, 'PIN-00001').getByRole('link', { name: 'Cloud record' }).click();
+  await page.getByLabel('Release to assign').selectOption({ label: 'v1.2.0' });
+  await page.getByRole('button', { name: 'Assign' }).click();
+  const history = page.getByRole('table', { name: 'Assignment history' });
+  await expect(history.locator('tr[data-status=pending]')).toBeVisible();
+
+  await page.getByRole('link', { name: /^Devices/ }).click();
+  const pin = card(page, 'PIN-00001');
+  await expect(pin.getByText('v1.2.0 is assigned to this device over HTTP OTA.')).toBeVisible({
+    timeout: 60_000,
+  });
+  await shoot(page, '12-assignment-install-here');
+  await pin.getByRole('button', { name: 'Install now over USB' }).click();
+  await pin.getByRole('button', { name: 'Yes, install v1.2.0' }).click();
+  await expect(pin.getByText('Done: the device runs v1.2.0')).toBeVisible({
+    timeout: UPDATE_TIMEOUT,
+  });
+
+  await pin.getByRole('link', { name: 'Cloud record' }).click();
+  await expect(history.locator('tr[data-status=applied]')).toBeVisible({ timeout: 60_000 });
+  await shoot(page, '13-assignment-applied-over-usb');
 });

@@ -70,7 +70,9 @@ export function DeviceCard(props: { device: ConnectedDevice }) {
       {!jobRunning && device.identity && (
         <UpdatePrompt device={device} busy={busy} onStart={startUpdate} />
       )}
-      {failure && <FailureBox failure={failure} onDismiss={() => setFailure(null)} />}
+      {failure && failure.code !== job?.failure?.code && (
+        <FailureBox failure={failure} onDismiss={() => setFailure(null)} />
+      )}
       <div className="actions">
         {(device.status === 'discovered' || device.status === 'lost') && (
           <button
