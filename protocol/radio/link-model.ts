@@ -38,7 +38,10 @@ export interface LinkParameters {
   dataLength: number;
   /** Chance, 0 to 1, that any one packet is lost on the air. */
   loss: number;
-  /** ATT PDUs the sender's controller buffers before a writer must wait. */
+  /**
+   * ATT PDUs the sender's host stack and controller hold before a writer must wait. 32 is
+   * six full events: enough to ride out a busy event loop without idling the air.
+   */
   txBufferPackets: number;
 }
 
@@ -49,7 +52,7 @@ export const DEFAULT_LINK: LinkParameters = {
   connectionIntervalMs: 7.5,
   dataLength: 251,
   loss: 0,
-  txBufferPackets: 10,
+  txBufferPackets: 32,
 };
 
 /** The gap between two packets of an exchange, in µs. */
