@@ -105,7 +105,7 @@ describe('station core', () => {
     expect(device.identity.firmwareVersion).toBe('v1.0.0-001');
   });
 
-  it('reports LINK_LOST when the link dies mid-transfer, then unlists the gone device', async () => {
+  it('reports LINK_LOST when the link dies mid-transfer, then unlists the device', async () => {
     const release = bench.cloud.addRelease('bota-pin', 'v1.1.0', 256 * 1024);
     bench.plug('/dev/ttyFAKE0', { dropAt: 100 * 1024 });
     await bench.connected('serial:/dev/ttyFAKE0');

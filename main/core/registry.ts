@@ -32,7 +32,6 @@ export interface DeviceEntry {
  */
 export class DeviceRegistry {
   private readonly entries = new Map<string, DeviceEntry>();
-  private readonly watchers = new Set<(entry: DeviceEntry) => void>();
 
   constructor(private readonly events: EventHub) {}
 
@@ -52,29 +51,7 @@ export class DeviceRegistry {
     const existing = this.entries.get(key);
     if (existing) return existing;
 
-    const entry: DeviceEntry = {
-      device: {
-        key,
-        link,
-        address,
-        name,
-        status: 'discovered',
-        signal,
-        identity: null,
-        update: null,
-        availableUpdate: null,
-        pendingAssignment: null,
-      },
-      session: null,
-      connecting: null,
-      held: false,
-      present: true,
-      lastSeenAt: Date.now(),
-      advertisedAt: link === 'ble' ? Date.now() : 0,
-      lostAt: 0,
-      connectFailures: 0,
-      detach: [],
-    };
+    const entry = newEntry(key, link, address, name, signal);
     this.entries.set(key, entry);
     this.changed(entry);
     return entry;
@@ -89,7 +66,6 @@ export class DeviceRegistry {
   /** Announces a change made in place. */
   changed(entry: DeviceEntry): void {
     this.events.emit({ type: 'device', device: snapshot(entry) });
-    for (const watcher of [...this.watchers]) watcher(entry);
   }
 
   /** Unlists a device. */
@@ -97,12 +73,39 @@ export class DeviceRegistry {
     if (!this.entries.delete(key)) return;
     this.events.emit({ type: 'device-removed', key });
   }
+}
 
-  /** Calls `watcher` after every change to any entry; returns an unsubscribe. */
-  watch(watcher: (entry: DeviceEntry) => void): () => void {
-    this.watchers.add(watcher);
-    return () => this.watchers.delete(watcher);
-  }
+function newEntry(
+  key: string,
+  link: LinkKind,
+  address: string,
+  name: string,
+  signal: number | null,
+): DeviceEntry {
+  const now = Date.now();
+  return {
+    device: {
+      key,
+      link,
+      address,
+      name,
+      status: 'discovered',
+      signal,
+      identity: null,
+      update: null,
+      availableUpdate: null,
+      pendingAssignment: null,
+    },
+    session: null,
+    connecting: null,
+    held: false,
+    present: true,
+    lastSeenAt: now,
+    advertisedAt: link === 'ble' ? now : 0,
+    lostAt: 0,
+    connectFailures: 0,
+    detach: [],
+  };
 }
 
 /** A deep copy of the public view, safe to hand out. */

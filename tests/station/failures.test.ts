@@ -62,7 +62,7 @@ describe('update failures', { timeout: 240_000 }, () => {
     expect((await bench.connected(key)).status).toBe('connected');
   });
 
-  it('a link killed mid-transfer fails with LINK_LOST; the device keeps its old version', async () => {
+  it('a link killed mid-transfer fails with LINK_LOST; the device keeps its version', async () => {
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size: 3 * 1024 * 1024 });
     const pty = await ptyPair(world.dir, 'kill');
     const device = await serialDevice({

@@ -8,9 +8,10 @@ import { startStation } from './support/station';
 import { until } from './support/wait';
 
 // A field-like device (own HTTP heartbeats every 2 s, paused while a station link is
-// attached; link heartbeats every 200 ms) on the virtual radio in another process. While the station holds its link,
-// the device's state reaches the cloud only as relayed heartbeats and no OTA manifest
-// reaches it; the station offers the pending assignment and installs it over the link.
+// attached; link heartbeats every 200 ms) on the virtual radio in another process. While
+// the station holds its link, the device's state reaches the cloud only as relayed
+// heartbeats and no OTA manifest reaches it; the station offers the pending assignment and
+// installs it over the link.
 
 let world: World;
 
@@ -39,7 +40,7 @@ async function fieldDevice(serial: string): Promise<{ radio: string; address: st
 }
 
 describe('heartbeat relay', { timeout: 240_000 }, () => {
-  it('relays while linked, installs the pending assignment, and lets go on disconnect', async () => {
+  it('relays while linked, installs the assignment, and lets go on disconnect', async () => {
     const { client } = world.cloud;
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0');
     const device = await fieldDevice('PIN-00077');
