@@ -282,4 +282,19 @@ describe('VirtualDevice', () => {
     const refused = results.find((result) => result.status === 'rejected');
     expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'BUSY' });
   });
+
+  it('turns an I/O error while writing the slot into FLASH_WRITE_ERROR', async () => {
+    const device = await openDevice({
+      hooks: {
+        beforeSlotWrite: () => {
+          throw new Error('EIO: i/o error, write');
+        },
+      },
+    });
+    const { bytes, offer } = image();
+    const writer = await device.beginUpdate(offer);
+    const error = await writer.write(0, bytes.subarray(0, 100)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'FLASH_WRITE_ERROR', message: /EIO/ });
+    expect(device.updating).toBe(false);
+  });
 });

@@ -67,7 +67,7 @@ export class FileSlotWriter implements SlotWriter {
       this.host.held(this.written);
     } catch (error) {
       await this.close();
-      throw error;
+      throw asRefusal(error);
     }
   }
 
@@ -124,4 +124,11 @@ export class FileSlotWriter implements SlotWriter {
     await this.handle.close().catch(() => undefined);
     this.host.closed();
   }
+}
+
+/** A failed write is a flash write error to everyone above the slot, whatever the cause. */
+function asRefusal(error: unknown): DeviceRefusal {
+  if (error instanceof DeviceRefusal) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DeviceRefusal('FLASH_WRITE_ERROR', `writing the spare slot failed: ${message}`);
 }

@@ -195,21 +195,35 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
     const onRebooting = () => this.setPhase('rebooting');
     this.device.once('rebooting', onRebooting);
 
-    const outcome = await runUpdate(this.device, manifest, {
-      ...this.options.download,
-      agents: this.options.agents,
-      faults: this.options.faults,
-      signal: this.abort.signal,
-      onRequest: (start) =>
-        this.log.debug(`ota: (${this.device.serial}) GET image from byte ${start}`),
-      onRetry: (tries, why) =>
-        this.log.info(`ota: (${this.device.serial}) download try ${tries} lost: ${why}`),
-    }).finally(() => this.device.off('rebooting', onRebooting));
+    const outcome = await this.attempt(manifest).finally(() =>
+      this.device.off('rebooting', onRebooting),
+    );
 
-    await this.record(manifest.assignment_id, outcome);
+    await this.record(manifest.assignment_id, outcome).catch((error: unknown) => {
+      this.log.error({ err: error }, `ota: (${this.device.serial}) outcome not saved`);
+    });
     this.emit('outcome', outcome, manifest.assignment_id);
     // A device heartbeats as soon as it knows the outcome, as a real one does on boot.
     if (outcome.kind !== 'deferred') this.beatSoon();
+  }
+
+  /** Runs the update; a bug or an I/O error becomes a failed outcome, never a crash. */
+  private async attempt(manifest: OtaManifest): Promise<UpdateOutcome> {
+    try {
+      return await runUpdate(this.device, manifest, {
+        ...this.options.download,
+        agents: this.options.agents,
+        faults: this.options.faults,
+        signal: this.abort.signal,
+        onRequest: (start) =>
+          this.log.debug(`ota: (${this.device.serial}) GET image from byte ${start}`),
+        onRetry: (tries, why) =>
+          this.log.info(`ota: (${this.device.serial}) download try ${tries} lost: ${why}`),
+      });
+    } catch (error) {
+      this.log.error({ err: error }, `ota: (${this.device.serial}) update crashed`);
+      return { kind: 'failed', reason: `device error: ${(error as Error).message}` };
+    }
   }
 
   private async record(assignmentId: string, outcome: UpdateOutcome): Promise<void> {
