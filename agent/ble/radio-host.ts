@@ -162,6 +162,9 @@ export class RadioHost {
     setTimeout(() => this.open(central, peripheral), this.link.connectionIntervalMs);
   }
 
+  // Shortcoming: each connection has the air to itself, so a central with several links gets
+  // each one's full capacity — better: one scheduler per central that interleaves the
+  // connection events of all its links, as a real controller shares its radio.
   private open(central: Central, peripheral: VirtualPeripheral): void {
     if (central.socket.closed || !this.peripherals.has(peripheral)) {
       peripheral.release();

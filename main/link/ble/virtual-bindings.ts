@@ -64,22 +64,26 @@ export class VirtualRadioBindings extends MinimalGattCalls {
     this.links.close();
   }
 
+  /** noble: scan interval and window mean nothing on the virtual air; acknowledged. */
   setScanParameters(): void {
     process.nextTick(() => this.emit('scanParametersSet'));
   }
 
+  /** noble: asks every radio for advertisements, keeping those listing a wanted service. */
   startScanning(serviceUuids: string[] | undefined, allowDuplicates: boolean): void {
     this.scanFilter = serviceUuids ?? [];
     this.tellRadios({ type: 'scan', on: true });
     process.nextTick(() => this.emit('scanStart', !allowDuplicates));
   }
 
+  /** noble: stops the advertisements. */
   stopScanning(): void {
     this.scanFilter = null;
     this.tellRadios({ type: 'scan', on: false });
     process.nextTick(() => this.emit('scanStop'));
   }
 
+  /** noble: connects through the radio that last carried the peripheral's advertisement. */
   connect(uuid: string): void {
     const peripheral = this.seen.get(uuid);
     if (!peripheral?.radio.socket) {
@@ -91,10 +95,12 @@ export class VirtualRadioBindings extends MinimalGattCalls {
     peripheral.radio.socket.send({ type: 'connect', address: peripheral.address });
   }
 
+  /** noble: forgets a pending connect; if it completes anyway it is hung up at once. */
   cancelConnect(uuid: string): void {
     this.connecting.delete(uuid);
   }
 
+  /** noble: ends a connection; 'disconnect' follows once the radio confirmed it. */
   disconnect(uuid: string): void {
     const connection = this.connections.get(uuid);
     if (connection) {
@@ -104,23 +110,28 @@ export class VirtualRadioBindings extends MinimalGattCalls {
     process.nextTick(() => this.emit('disconnect', uuid, 'not connected'));
   }
 
+  /** noble: the RSSI of the peripheral's last advertisement. */
   updateRssi(uuid: string): void {
     const rssi = this.seen.get(uuid)?.rssi ?? -127;
     process.nextTick(() => this.emit('rssiUpdate', uuid, rssi));
   }
 
+  /** noble: asks the peripheral for its services, over the air. */
   discoverServices(uuid: string): void {
     this.request(uuid, (handle) => ({ type: 'discover-services', handle }));
   }
 
+  /** noble: asks the peripheral for one service's characteristics, over the air. */
   discoverCharacteristics(uuid: string, service: string): void {
     this.request(uuid, (handle) => ({ type: 'discover-characteristics', handle, service }));
   }
 
+  /** noble: reads a characteristic's value, over the air. */
   read(uuid: string, service: string, characteristic: string): void {
     this.request(uuid, (handle) => ({ type: 'read', handle, service, characteristic }));
   }
 
+  /** noble: a write request, or a write command that takes a TX buffer packet. */
   write(
     uuid: string,
     service: string,
@@ -145,6 +156,7 @@ export class VirtualRadioBindings extends MinimalGattCalls {
     this.release(connection);
   }
 
+  /** noble: turns notifications on or off (the client configuration write). */
   notify(uuid: string, service: string, characteristic: string, on: boolean): void {
     this.request(uuid, (handle) => ({ type: 'subscribe', handle, service, characteristic, on }));
   }
