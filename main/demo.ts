@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,9 @@ export interface DemoDevices {
 export async function startDemoDevices(dataDir: string, logger: Logger): Promise<DemoDevices> {
   const dir = join(dataDir, 'demo');
   const portsDir = join(dir, 'ports');
+  // Every demo starts from devices on their first-boot firmware, so the update prompt shows
+  // again; releases already in the cloud are kept.
+  await rm(join(dir, 'devices'), { recursive: true, force: true });
   await mkdir(portsDir, { recursive: true });
   const children: ChildProcess[] = [];
 

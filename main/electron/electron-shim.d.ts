@@ -49,7 +49,8 @@ declare module 'electron' {
   }
   const app: {
     whenReady(): Promise<void>;
-    on(event: 'window-all-closed' | 'activate' | 'before-quit', listener: () => void): void;
+    on(event: 'window-all-closed' | 'activate', listener: () => void): void;
+    on(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): void;
     quit(): void;
   };
   const session: {

@@ -94,7 +94,17 @@ app.whenReady().then(start, (error: unknown) => {
 
 app.on('window-all-closed', () => app.quit());
 
-app.on('before-quit', () => {
-  void station?.close();
-  void demo?.close();
+// Quitting waits for the station and demo devices to stop, so the cloud's store closes
+// cleanly and no device process outlives the window.
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting) return;
+  quitting = true;
+  event.preventDefault();
+  void stopAll().finally(() => app.quit());
 });
+
+async function stopAll(): Promise<void> {
+  await station?.close();
+  await demo?.close();
+}

@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { _electron as electron, expect, test } from '@playwright/test';
 
@@ -22,9 +26,21 @@ const binary = electronBinary();
 test('opens the station window in Electron with the preload API', async () => {
   test.skip(binary === null, 'Electron binary not installed (optional dependency)');
 
-  const app = await electron.launch({ executablePath: binary!, args: ['.'] });
-  const window = await app.firstWindow();
-  await expect(window.getByRole('heading', { name: 'Devices on this station' })).toBeVisible();
-  expect(await window.evaluate(() => typeof (window as { bota?: unknown }).bota)).toBe('object');
-  await app.close();
+  const built = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+  expect(built.status).toBe(0);
+  const dataDir = await mkdtemp(join(tmpdir(), 'bota-electron-'));
+
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: ['.', '--data-dir', dataDir],
+  });
+  try {
+    const window = await app.firstWindow();
+    await expect(window.getByRole('heading', { name: 'Devices on this station' })).toBeVisible();
+    expect(await window.evaluate(() => typeof (window as { bota?: unknown }).bota)).toBe('object');
+    await window.screenshot({ path: 'test-results/screens/electron.png' });
+  } finally {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
