@@ -15,7 +15,8 @@ async function measureBleIfPresent(): Promise<BleResult | null> {
     const module = (await import('./link-ble')) as { measureBle?: () => Promise<BleResult> };
     return module.measureBle ? await module.measureBle() : null;
   } catch (error) {
-    console.log(`Bluetooth bench unavailable: ${error instanceof Error ? error.message : error}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    console.log(`Bluetooth bench unavailable: ${reason}`);
     return null;
   }
 }
@@ -37,6 +38,7 @@ const serial = await measureSerial();
 console.log(
   `serial: ${serial.kib_per_s.toFixed(0)} KiB/s streaming vs ${serial.raw_kib_per_s.toFixed(0)} ` +
     `KiB/s raw (ratio ${serial.ratio.toFixed(3)}, target ≥ 0.8; median ratio ` +
-    `${serial.median_ratio.toFixed(3)}; end to end ${serial.end_to_end_kib_per_s.toFixed(0)} KiB/s)`,
+    `${serial.median_ratio.toFixed(3)}; end to end ` +
+    `${serial.end_to_end_kib_per_s.toFixed(0)} KiB/s)`,
 );
 console.log(JSON.stringify({ ...(ble ? { ble: round(ble) } : {}), serial: round(serial) }));

@@ -4,7 +4,7 @@ import type { LinkChannel } from '../../protocol/link/channel';
 import { fixSerialPoller } from '../../protocol/link/serial-poll-fix';
 import { createStreamChannel, SERIAL_MAX_MESSAGE_BYTES } from '../../protocol/link/stream-channel';
 import type { VirtualDevice } from '../device/device';
-import { silentLogger } from '../log';
+import { type AgentLogger, silentLogger } from '../log';
 import { serveLink, type ServeLinkOptions } from './serve';
 
 /** How a device serves its serial port. */
@@ -23,46 +23,57 @@ export async function serveSerial(
   path: string,
   options: ServeSerialOptions = {},
 ): Promise<{ close(): Promise<void> }> {
-  const log = (options.logger ?? silentLogger).child({ serial: device.serial });
-  let closed = false;
-  let current: { channel: LinkChannel; stop: () => void } | null = null;
-  let retry: NodeJS.Timeout | null = null;
+  const port = new DevicePort(device, path, options);
+  await port.attach();
+  return { close: () => port.close() };
+}
 
-  const attach = async (): Promise<void> => {
-    retry = null;
-    if (closed) return;
+class DevicePort {
+  private closed = false;
+  private current: { channel: LinkChannel; stop: () => void } | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private readonly log: AgentLogger;
+
+  constructor(
+    private readonly device: VirtualDevice,
+    private readonly path: string,
+    private readonly options: ServeSerialOptions,
+  ) {
+    this.log = (options.logger ?? silentLogger).child({ serial: device.serial });
+  }
+
+  async attach(): Promise<void> {
+    this.retry = null;
+    if (this.closed) return;
     try {
-      const channel = await openDeviceChannel(path);
-      if (closed) return void channel.close();
+      const channel = await openDeviceChannel(this.path);
+      if (this.closed) return void channel.close();
       // A quiet line may mean the pty behind the path was replaced (socat restarted), so
       // the port is reopened rather than trusted.
-      const service = serveLink(device, channel, {
-        ...options,
-        onIdle: () => void channel.close(),
-      });
-      current = { channel, stop: () => service.close() };
+      const onIdle = (): void => void channel.close();
+      const service = serveLink(this.device, channel, { ...this.options, onIdle });
+      this.current = { channel, stop: () => service.close() };
       channel.onClose(() => {
-        current = null;
-        schedule();
+        this.current = null;
+        this.schedule();
       });
     } catch (error) {
-      log.debug({ err: error }, `link: (${device.serial}) ${path} not open yet`);
-      schedule();
+      this.log.debug({ err: error }, `link: (${this.device.serial}) ${this.path} not open yet`);
+      this.schedule();
     }
-  };
-  const schedule = (): void => {
-    if (!closed && !retry) retry = setTimeout(() => void attach(), options.reopenMs ?? 200);
-  };
+  }
 
-  await attach();
-  return {
-    close: async () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      current?.stop();
-      await current?.channel.close();
-    },
-  };
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.current?.stop();
+    await this.current?.channel.close();
+  }
+
+  private schedule(): void {
+    if (this.closed || this.retry) return;
+    this.retry = setTimeout(() => void this.attach(), this.options.reopenMs ?? 200);
+  }
 }
 
 async function openDeviceChannel(path: string): Promise<LinkChannel> {

@@ -1,5 +1,5 @@
 import type { LinkChannel } from '../../protocol/link/channel';
-import { DATA_OVERHEAD_BYTES } from '../../protocol/link/messages';
+import { DATA_OVERHEAD_BYTES, type ReadyReply } from '../../protocol/link/messages';
 import { parseUfw, type Ufw, UFW_HEADER_BYTES, UfwError } from '../../protocol/ufw';
 import { isLinkError, LinkError } from './errors';
 import type { RequestTracker } from './requests';
@@ -54,16 +54,7 @@ export async function transferImage(ufw: Uint8Array, ctx: TransferContext): Prom
   const { header, image } = readUfw(ufw);
   throwIfAborted(ctx.signal);
   const started = performance.now();
-
-  const ready = await ctx.requests.request((id) => ({
-    type: 'begin',
-    id,
-    transfer: ctx.transfer,
-    header: ufw.subarray(0, UFW_HEADER_BYTES),
-    totalLength: ufw.length,
-    resume: ctx.resume,
-  }));
-  if (ready.type !== 'ready') throw new LinkError('BAD_REPLY', `begin answered by ${ready.type}`);
+  const ready = await begin(ufw, ctx);
   ctx.log(`transfer ${header.version} begun at ${ready.offset}/${image.length}`);
 
   const sender = new ImageSender(ctx.channel, {
@@ -85,6 +76,19 @@ export async function transferImage(ufw: Uint8Array, ctx: TransferContext): Prom
   const stats = statsOf(sender, ready.offset, performance.now() - started, streamMs);
   ctx.log(`transfer ${header.version} verified: ${describe(stats)}`);
   return stats;
+}
+
+async function begin(ufw: Uint8Array, ctx: TransferContext): Promise<ReadyReply> {
+  const ready = await ctx.requests.request((id) => ({
+    type: 'begin',
+    id,
+    transfer: ctx.transfer,
+    header: ufw.subarray(0, UFW_HEADER_BYTES),
+    totalLength: ufw.length,
+    resume: ctx.resume,
+  }));
+  if (ready.type !== 'ready') throw new LinkError('BAD_REPLY', `begin answered by ${ready.type}`);
+  return ready;
 }
 
 async function send(sender: ImageSender, ctx: TransferContext): Promise<void> {

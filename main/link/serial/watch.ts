@@ -40,39 +40,52 @@ export async function watchSerialPorts(
   onAdd: (port: SerialPortInfo) => void,
   onRemove: (port: SerialPortInfo) => void,
 ): Promise<SerialWatcher> {
-  const known = new Map<string, SerialPortInfo>();
-  let closed = false;
-  let timer: NodeJS.Timeout | null = null;
+  const watcher = new PortWatcher(options, onAdd, onRemove);
+  await watcher.loop();
+  return watcher;
+}
 
-  const look = async (): Promise<void> => {
-    const found = await listPorts(options);
-    if (closed) return;
-    for (const [path, port] of known) {
-      if (!found.has(path)) {
-        known.delete(path);
-        onRemove(port);
-      }
+class PortWatcher implements SerialWatcher {
+  private readonly known = new Map<string, SerialPortInfo>();
+  private closed = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly options: SerialWatchOptions,
+    private readonly onAdd: (port: SerialPortInfo) => void,
+    private readonly onRemove: (port: SerialPortInfo) => void,
+  ) {}
+
+  ports(): SerialPortInfo[] {
+    return [...this.known.values()];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Looks once, then schedules the next look. */
+  async loop(): Promise<void> {
+    await this.look().catch(() => undefined); // a failed look is retried at the next tick
+    if (this.closed) return;
+    this.timer = setTimeout(() => void this.loop(), this.options.intervalMs ?? 1000);
+  }
+
+  private async look(): Promise<void> {
+    const found = await listPorts(this.options);
+    if (this.closed) return;
+    for (const [path, port] of this.known) {
+      if (found.has(path)) continue;
+      this.known.delete(path);
+      this.onRemove(port);
     }
     for (const [path, port] of found) {
-      if (!known.has(path)) {
-        known.set(path, port);
-        onAdd(port);
-      }
+      if (this.known.has(path)) continue;
+      this.known.set(path, port);
+      this.onAdd(port);
     }
-  };
-  const loop = async (): Promise<void> => {
-    await look().catch(() => undefined); // a failed look is retried at the next tick
-    if (!closed) timer = setTimeout(() => void loop(), options.intervalMs ?? 1000);
-  };
-
-  await loop();
-  return {
-    ports: () => [...known.values()],
-    close: async () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  }
 }
 
 async function listPorts(options: SerialWatchOptions): Promise<Map<string, SerialPortInfo>> {
