@@ -87,7 +87,7 @@ describe('a device killed while writing its spare slot', () => {
     expect(await healthy.exited).toEqual({ code: 0, signal: null });
     expect(healthy.stderr()).toContain('fleet: stopped, state flushed');
     expect((await inspectDevice()).firmwareVersion).toBe('v1.1.0-001');
-  }, 120_000);
+  }, 180_000);
 
   it('killed with SIGKILL from outside mid-download, it boots its old firmware', async () => {
     const slow = startAgent('--slow', '60000');
@@ -107,5 +107,5 @@ describe('a device killed while writing its spare slot', () => {
     expect(after.firmwareVersion).toBe('v1.0.0-001');
     expect(after.held).toBeGreaterThan(20_000);
     expect(after.held).toBeLessThan(IMAGE_BYTES);
-  }, 120_000);
+  }, 180_000);
 });

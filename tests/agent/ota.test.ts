@@ -53,7 +53,7 @@ async function assign(deviceId: string, releaseId: string) {
   return cloud.client.createAssignment({ device_id: deviceId, release_id: releaseId });
 }
 
-describe('HTTP OTA against the real cloud', () => {
+describe('HTTP OTA against the real cloud', { timeout: 180_000 }, () => {
   it('downloads, verifies, reboots and the assignment reads applied', async () => {
     const { release, member, deviceId } = await setUp();
     expect(member.device.serial).toBe('PIN-00001');
