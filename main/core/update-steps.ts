@@ -1,4 +1,5 @@
 import type { DeviceIdentity } from '../../contract/station';
+import { parseUfwHeader, type UfwHeader } from '../../protocol/ufw';
 import { runsRelease } from '../../protocol/version';
 import { CoreError, errorCode } from './failures';
 import type { FirmwareCache } from './firmware-cache';
@@ -38,7 +39,8 @@ export async function download(run: JobRun, tools: StepTools): Promise<Uint8Arra
 export async function transfer(run: JobRun, ufw: Uint8Array, tools: StepTools): Promise<void> {
   const session = run.entry.session;
   if (!session) throw new CoreError('LINK_LOST');
-  run.enter('transferring', ufw.length);
+  const header = checkedHeader(run, ufw);
+  run.enter('transferring', header.imageLength);
   const started = Date.now();
 
   const onProgress = (done: number, total: number) => {
@@ -54,6 +56,16 @@ export async function transfer(run: JobRun, ufw: Uint8Array, tools: StepTools): 
 
   const took = formatSeconds(Date.now() - started);
   tools.log.info('link', `(${run.label}) transfer done ${formatBytes(ufw.length)} in ${took}`);
+}
+
+/** The `.ufw` header, checked against the device before a byte is sent. */
+function checkedHeader(run: JobRun, ufw: Uint8Array): UfwHeader {
+  const header = parseUfwHeader(ufw); // a UfwError carries its own code and words
+  const model = run.entry.device.identity?.model;
+  if (model && header.model !== model) {
+    throw new CoreError('MODEL_MISMATCH', `the file is built for ${header.model}`);
+  }
+  return header;
 }
 
 /**

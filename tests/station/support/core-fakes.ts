@@ -6,8 +6,10 @@ import type {
   SerialPorts,
 } from '../../../main/core/ports';
 import type { SignedHeartbeat } from '../../../protocol/heartbeat';
+import { buildImage } from '../../../protocol/image';
 import type { LinkChannel } from '../../../protocol/link/channel';
 import type { DeviceModel } from '../../../protocol/models';
+import { encodeUfw, parseUfwHeader } from '../../../protocol/ufw';
 
 /**
  * Small in-memory stand-ins for the pieces the station core composes, for the core's unit
@@ -154,17 +156,14 @@ export class FakeSession implements DeviceSession {
   }
 }
 
-/** The version written in a fake `.ufw` (see fakeUfw). */
+/** The version inside a `.ufw`. */
 function ufwVersion(ufw: Uint8Array): string {
-  return Buffer.from(ufw.subarray(0, 24)).toString('ascii').replace(/\0+$/, '');
+  return parseUfwHeader(ufw).version;
 }
 
-/** A stand-in `.ufw`: the version in its first 24 bytes, then filler. */
-export function fakeUfw(version: string, size = 64 * 1024): Buffer {
-  const bytes = Buffer.alloc(size, 7);
-  bytes.fill(0, 0, 24);
-  bytes.write(version, 0, 'ascii');
-  return bytes;
+/** A real `.ufw` around a test image of `version` (`v1.1.0-001`). */
+export function fakeUfw(model: DeviceModel, version: string, size = 64 * 1024): Buffer {
+  return encodeUfw({ model, version }, buildImage({ model, version }, size));
 }
 
 /** A channel that carries nothing: FakeSessions do the talking. */

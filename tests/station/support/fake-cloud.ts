@@ -44,7 +44,7 @@ export class FakeCloud implements StationCloud {
 
   /** Adds a released release whose `.ufw` is a fakeUfw of `version`. */
   addRelease(model: DeviceModel, version: string, size?: number): Release {
-    const ufw = fakeUfw(`${version}-001`, size);
+    const ufw = fakeUfw(model, `${version}-001`, size);
     const id = `rel-${model}-${version}`;
     const file = {
       kind: 'ufw' as const,
