@@ -30,3 +30,12 @@ describe('failure wording', () => {
     expect(new CoreError('LINK_LOST').message).toBe(failure('LINK_LOST').message);
   });
 });
+
+describe('.ufw problems', () => {
+  it('point at the release file', () => {
+    const error = Object.assign(new Error('.ufw header is damaged'), { code: 'UFW_BAD_HEADER' });
+    const result = toFailure(error);
+    expect(result.message).toBe('.ufw header is damaged');
+    expect(result.hint).toMatch(/re-upload/);
+  });
+});

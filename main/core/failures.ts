@@ -164,14 +164,17 @@ const WORDING: Record<string, { message: string; hint: string }> = {
 export function failure(code: string, detail?: string): Failure {
   const wording = WORDING[code];
   if (!wording) {
-    return {
-      code,
-      message: detail ?? `The operation failed (${code}).`,
-      hint: 'Try again; if it keeps failing, check the station log.',
-    };
+    return { code, message: detail ?? `The operation failed (${code}).`, hint: hintFor(code) };
   }
   const message = detail ? `${wording.message} (${detail})` : wording.message;
   return { code, message, hint: wording.hint };
+}
+
+function hintFor(code: string): string {
+  if (code.startsWith('UFW_')) {
+    return "The release's .ufw file is damaged or wrong: re-upload it in the Firmware view.";
+  }
+  return 'Try again; if it keeps failing, check the station log.';
 }
 
 /** True when the core has its own words for `code`. */
