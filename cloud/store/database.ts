@@ -58,7 +58,9 @@ export class Store {
 
   /** The first row, or null. */
   get(sql: string, values?: BindValues): Row | null {
-    return this.use(sql, (statement) => statement.get(values) as Row | null);
+    // Stepped to the end (all, not get): a statement left mid-way keeps its read open and
+    // blocks RELEASE of a savepoint, and an UPDATE ... RETURNING would not finish.
+    return this.use(sql, (statement) => (statement.all(values)[0] as Row | undefined) ?? null);
   }
 
   /** Every row. */

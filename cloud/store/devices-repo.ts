@@ -95,10 +95,10 @@ export class DevicesRepo {
 
   /** Records a heartbeat on the device row and in its bounded history. */
   recordHeartbeat(deviceId: string, state: HeartbeatState, at: string): void {
-    this.store.run(
+    const row = this.store.get(
       `UPDATE devices SET firmware_version = ?, battery = ?, recording = ?, last_seen_at = ?,
         last_relayed = ?, last_heartbeat_ms = ?, heartbeat_seq = heartbeat_seq + 1,
-        revision = revision + 1, updated_at = ? WHERE id = ?`,
+        revision = revision + 1, updated_at = ? WHERE id = ? RETURNING heartbeat_seq`,
       [
         state.firmwareVersion,
         state.battery,
@@ -110,19 +110,23 @@ export class DevicesRepo {
         deviceId,
       ],
     );
+    if (!row) return;
+
+    // A ring of HEARTBEAT_HISTORY slots per device: the newest overwrites the oldest.
+    const seq = Number(row.heartbeat_seq);
     this.store.run(
       `INSERT OR REPLACE INTO heartbeats (device_id, slot, seq, id, at, firmware_version,
-        battery, recording, relayed)
-       SELECT id, heartbeat_seq % ${HEARTBEAT_HISTORY}, heartbeat_seq, ?, ?, ?, ?, ?, ?
-       FROM devices WHERE id = ?`,
+        battery, recording, relayed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
+        deviceId,
+        seq % HEARTBEAT_HISTORY,
+        seq,
         state.id,
         at,
         state.firmwareVersion,
         state.battery,
         state.recording ? 1 : 0,
         state.relayed ? 1 : 0,
-        deviceId,
       ],
     );
   }
