@@ -94,6 +94,35 @@ describe('link faults over serial, device in another process', () => {
     await applyAndExpect(second, NEW);
   });
 
+  it('resumes after the device process is killed -9 mid-transfer and restarted', async () => {
+    const pty = await startPtyPair(temp.dir);
+    stops.push(() => pty.stop());
+    const first = await startDeviceProcess({ dir: temp.dir, port: pty.b });
+    const channel = await openSerialChannel(pty.a);
+    const session = new LinkSession(channel, {
+      requestTimeoutMs: 1000,
+      stallMs: 500,
+      maxStalls: 3,
+    });
+    stops.push(() => session.close());
+    const ufw = makeUfw({ version: NEW, size: IMAGE_BYTES });
+
+    const point = randomPoint();
+    const broken = session.transfer(ufw, (done) => {
+      if (done >= point) void first.stop('SIGKILL');
+    });
+    expect(await codeOf(broken)).toBe('TIMEOUT');
+
+    await session.close();
+
+    const second = await device(pty.b);
+    expect(second.latest().firmwareVersion).toBe(OLD);
+    const again = await connect(pty.a);
+    await again.transfer(ufw, () => undefined);
+    expect(again.lastTransferStats()?.bytesSent).toBeLessThan(IMAGE_BYTES);
+    await applyAndExpect(again, NEW);
+  });
+
   it('keeps the running firmware when the station closes the port mid-transfer', async () => {
     const pty = await startPtyPair(temp.dir);
     stops.push(() => pty.stop());
