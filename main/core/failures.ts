@@ -74,6 +74,10 @@ const WORDING: Record<string, { message: string; hint: string }> = {
     message: 'The link to the device was lost; the device keeps its current firmware.',
     hint: 'Check the USB cable or move the device closer, reconnect it, then try again.',
   },
+  CONNECT_FAILED: {
+    message: 'The station could not open a link to the device.',
+    hint: 'Check the device is plugged in (or in range) and switched on, then connect again.',
+  },
   TIMEOUT: {
     message: 'The device stopped answering.',
     hint: 'Check the device is on and in range, reconnect it, then try again.',

@@ -142,7 +142,7 @@ export class LinkManager {
     } catch (error) {
       this.registry.update(entry, { status: before === 'lost' ? 'lost' : 'discovered' });
       this.log.debug('link', `(${label(entry)}) cannot open: ${String(error)}`);
-      return failFrom(error, 'LINK_LOST');
+      return fail('CONNECT_FAILED', error instanceof Error ? error.message : String(error));
     }
 
     return this.identifyOn(entry, session, before);
