@@ -32,22 +32,31 @@ export interface LinkIdentity {
 
 /** Station → device: asks the device to describe itself. */
 export interface IdentifyRequest {
+  /** The message type. */
   type: 'identify';
+  /** Request id; the reply carries the same one. */
   id: number;
 }
 
 /** Station → device: stores the cloud identity and secret on the device. */
 export interface ProvisionRequest {
+  /** The message type. */
   type: 'provision';
+  /** Request id; the reply carries the same one. */
   id: number;
+  /** The cloud device id. */
   deviceId: string;
+  /** The heartbeat signing secret. */
   secret: string;
+  /** The cloud the device heartbeats to. */
   cloudUrl: string;
 }
 
 /** Station → device: opens a transfer of one image, described by its `.ufw` header. */
 export interface BeginRequest {
+  /** The message type. */
   type: 'begin';
+  /** Request id; the reply carries the same one. */
   id: number;
   /** Tag the station puts on this transfer's data, acks and naks (0 to 255). */
   transfer: number;
@@ -61,54 +70,75 @@ export interface BeginRequest {
 
 /** Station → device: image bytes at `offset` (image offset, after the header). */
 export interface DataMessage {
+  /** The message type. */
   type: 'data';
+  /** The station's tag for the transfer. */
   transfer: number;
+  /** Image offset (after the `.ufw` header). */
   offset: number;
+  /** The image bytes. */
   bytes: Uint8Array;
 }
 
 /** Station → device: every byte is acknowledged; check the whole image. */
 export interface VerifyRequest {
+  /** The message type. */
   type: 'verify';
+  /** Request id; the reply carries the same one. */
   id: number;
+  /** The station's tag for the transfer. */
   transfer: number;
 }
 
 /** Station → device: reboot into the verified image (acknowledged before the reboot). */
 export interface ApplyRequest {
+  /** The message type. */
   type: 'apply';
+  /** Request id; the reply carries the same one. */
   id: number;
 }
 
 /** Station → device: stop the open transfer; the running firmware stays. */
 export interface AbortRequest {
+  /** The message type. */
   type: 'abort';
+  /** Request id; the reply carries the same one. */
   id: number;
 }
 
 /** Station → device: "still here"; keeps the link attached while nothing else is said. */
 export interface PingRequest {
+  /** The message type. */
   type: 'ping';
+  /** Request id; the reply carries the same one. */
   id: number;
 }
 
 /** Device → station: the request with this id succeeded. */
 export interface OkReply {
+  /** The message type. */
   type: 'ok';
+  /** Request id; the reply carries the same one. */
   id: number;
 }
 
 /** Device → station: the answer to an identify request. */
 export interface IdentityReply {
+  /** The message type. */
   type: 'identity';
+  /** Request id; the reply carries the same one. */
   id: number;
+  /** The device as it describes itself. */
   identity: LinkIdentity;
 }
 
 /** Device → station: the transfer is open; send from `offset`. */
 export interface ReadyReply {
+  /** The message type. */
   type: 'ready';
+  /** Request id; the reply carries the same one. */
   id: number;
+  /** The station's tag for the transfer. */
   transfer: number;
   /** First image byte to send: 0, or where a resumed transfer left off. */
   offset: number;
@@ -120,43 +150,61 @@ export interface ReadyReply {
 
 /** Device → station: the request with this id failed, with a stable code. */
 export interface ErrorReply {
+  /** The message type. */
   type: 'error';
+  /** Request id; the reply carries the same one. */
   id: number;
+  /** Stable SCREAMING_SNAKE code. */
   code: string;
+  /** What happened, in words. */
   message: string;
 }
 
 /** Device → station: every image byte before `offset` is written (cumulative). */
 export interface AckMessage {
+  /** The message type. */
   type: 'ack';
+  /** The station's tag for the transfer. */
   transfer: number;
+  /** Image offset (after the `.ufw` header). */
   offset: number;
 }
 
 /** Device → station: data arrived out of order; resend from `offset`. */
 export interface NakMessage {
+  /** The message type. */
   type: 'nak';
+  /** The station's tag for the transfer. */
   transfer: number;
+  /** Image offset (after the `.ufw` header). */
   offset: number;
 }
 
 /** Device → station: the transfer stopped on the device's side (recording, battery...). */
 export interface TransferFailedMessage {
+  /** The message type. */
   type: 'transfer-failed';
+  /** The station's tag for the transfer. */
   transfer: number;
+  /** Stable SCREAMING_SNAKE code. */
   code: string;
+  /** What happened, in words. */
   message: string;
 }
 
 /** Device → station: a heartbeat signed by the device, for the station to relay. */
 export interface HeartbeatMessage {
+  /** The message type. */
   type: 'heartbeat';
+  /** The heartbeat exactly as the device signed it. */
   heartbeat: SignedHeartbeat;
 }
 
 /** Device → station: something in its identity changed (recording, battery, version). */
 export interface StatusMessage {
+  /** The message type. */
   type: 'status';
+  /** The device as it describes itself. */
   identity: LinkIdentity;
 }
 
