@@ -15,7 +15,7 @@ import {
   DEFAULT_LINK,
   type LinkParameters,
 } from '../../protocol/radio/link-model';
-import { seededRandom } from '../../protocol/radio/link-scheduler';
+import { seededRandom, SharedAir } from '../../protocol/radio/link-scheduler';
 import { type AgentLogger, silentLogger } from '../log';
 import { HostConnection } from './connection';
 import type { VirtualPeripheral } from './peripheral';
@@ -38,6 +38,8 @@ interface Central {
   socket: HostAirSocket;
   scanning: boolean;
   connections: Map<number, HostConnection>;
+  /** The central's radio time, shared by its connections. */
+  air: SharedAir;
 }
 
 /**
@@ -123,6 +125,7 @@ export class RadioHost {
       socket: new AirSocket(socket),
       scanning: false,
       connections: new Map(),
+      air: new SharedAir(),
     };
     this.centrals.add(central);
 
@@ -162,9 +165,6 @@ export class RadioHost {
     setTimeout(() => this.open(central, peripheral), this.link.connectionIntervalMs);
   }
 
-  // Shortcoming: each connection has the air to itself, so a central with several links gets
-  // each one's full capacity — better: one scheduler per central that interleaves the
-  // connection events of all its links, as a real controller shares its radio.
   private open(central: Central, peripheral: VirtualPeripheral): void {
     if (central.socket.closed || !this.peripherals.has(peripheral)) {
       peripheral.release();
@@ -175,6 +175,7 @@ export class RadioHost {
     const connection = new HostConnection(handle, central.socket, peripheral.gatt, this.link, {
       log: this.log,
       random: this.random,
+      air: central.air,
     });
     central.connections.set(handle, connection);
     connection.onClose((reason) => {

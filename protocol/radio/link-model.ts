@@ -21,6 +21,8 @@
  * - each carries a 244-byte write (MTU 247 less the 3-byte ATT header): 5 × 244 bytes per
  *   7.5 ms = 162,667 B/s = 158.9 KiB/s, so 1 MiB needs 6.4 s.
  * On the 1M PHY the same link fits 3 packets per event (2468 µs each): 95.3 KiB/s.
+ * These are one link's figures with the central's radio to itself; links of one central
+ * share its air time (link-scheduler.ts, SharedAir), so N busy links get about 1/N each.
  */
 
 /** The radio's physical layer rate. */

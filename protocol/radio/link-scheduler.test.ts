@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { DEFAULT_LINK, type LinkParameters } from './link-model';
-import { LinkScheduler, type LinkSide } from './link-scheduler';
+import { LinkScheduler, type LinkSide, SharedAir } from './link-scheduler';
 
 // A 10 ms interval on 2M: full exchanges take 1392 µs, so 7 fit in one event; with data
 // both ways an exchange takes 2396 µs and 4 fit.
@@ -115,5 +115,30 @@ describe('link scheduler', () => {
     send('central', 1);
     advance(50);
     expect(count('central')).toBe(0);
+  });
+});
+
+describe('links of one central', () => {
+  it('share each interval between the busy links, and an idle link takes none', () => {
+    const air = new SharedAir();
+    const first = new LinkScheduler(LINK, { now: () => clock, air });
+    const second = new LinkScheduler(LINK, { now: () => clock, air });
+    const idle = new LinkScheduler(LINK, { now: () => clock, air });
+    let firstCount = 0;
+    let secondCount = 0;
+    for (let i = 0; i < 20; i++) {
+      first.send('central', 247, () => (firstCount += 1));
+      second.send('central', 247, () => (secondCount += 1));
+    }
+
+    advance(10);
+    // 10 ms split two ways: 5000 µs / 1392 µs = 3 full packets each.
+    expect([firstCount, secondCount]).toEqual([3, 3]);
+
+    second.close();
+    advance(10);
+    expect(firstCount).toBe(10);
+    idle.close();
+    first.close();
   });
 });

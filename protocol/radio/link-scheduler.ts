@@ -9,6 +9,30 @@ export interface LinkSchedulerOptions {
   random?: () => number;
   /** Milliseconds on a monotonic clock; default performance.now. */
   now?: () => number;
+  /** The radio time of the central this link belongs to, shared with its other links. */
+  air?: SharedAir;
+}
+
+/**
+ * One central's radio time. A controller with several connections interleaves their
+ * connection events, so each busy link gets an equal share of every interval; an idle link
+ * takes none.
+ */
+export class SharedAir {
+  private readonly links = new Set<{ busy(): boolean }>();
+
+  /** Adds a link; returns the function that removes it. */
+  join(link: { busy(): boolean }): () => void {
+    this.links.add(link);
+    return () => this.links.delete(link);
+  }
+
+  /** How many links have something queued now (at least 1: the one asking). */
+  busyLinks(): number {
+    let busy = 0;
+    for (const link of this.links) if (link.busy()) busy += 1;
+    return Math.max(1, busy);
+  }
 }
 
 /** Opcode and error code of LL_TERMINATE_IND. */
@@ -36,6 +60,8 @@ export class LinkScheduler {
   private nextEventAt: number;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly air: SharedAir | null;
+  private readonly leaveAir: () => void;
 
   constructor(
     private readonly params: LinkParameters,
@@ -45,6 +71,8 @@ export class LinkScheduler {
     this.now = options.now ?? (() => performance.now());
     this.anchor = this.now();
     this.nextEventAt = this.anchor + params.connectionIntervalMs;
+    this.air = options.air ?? null;
+    this.leaveAir = this.air?.join({ busy: () => this.hasWork() }) ?? (() => undefined);
   }
 
   /** Queues one ATT PDU of `attBytes`; `delivered` runs once its last fragment crossed. */
@@ -65,6 +93,7 @@ export class LinkScheduler {
   /** Stops the connection: queued packets are dropped, nothing more is delivered. */
   close(): void {
     this.closed = true;
+    this.leaveAir();
     this.queues.central.length = 0;
     this.queues.peripheral.length = 0;
     if (this.timer) clearTimeout(this.timer);
@@ -111,7 +140,7 @@ export class LinkScheduler {
   }
 
   private runEvent(startedAt: number): void {
-    const budgetUs = this.params.connectionIntervalMs * 1000;
+    const budgetUs = (this.params.connectionIntervalMs * 1000) / (this.air?.busyLinks() ?? 1);
     let usedUs = 0;
 
     for (;;) {
@@ -119,9 +148,15 @@ export class LinkScheduler {
       const peripheral = this.head('peripheral', startedAt);
       if (!central && !peripheral) return;
 
-      usedUs += exchangeTimeUs(this.params.phy, central?.bytes ?? 0, peripheral?.bytes ?? 0);
-      // The longest exchange (two full 1M packets, 4.5 ms) fits even the shortest interval.
-      if (usedUs > budgetUs) return;
+      // Every event carries at least one exchange, as a controller always serves the anchor
+      // point, even when many links leave each a share shorter than that.
+      const exchangeUs = exchangeTimeUs(
+        this.params.phy,
+        central?.bytes ?? 0,
+        peripheral?.bytes ?? 0,
+      );
+      if (usedUs > 0 && usedUs + exchangeUs > budgetUs) return;
+      usedUs += exchangeUs;
 
       // The peripheral answers only a packet it heard; the central closes the event when it
       // misses the answer. Either way the missed packet waits for a later event.
