@@ -133,7 +133,8 @@ function report(label: string, outcome: Outcome): number {
   const rate = outcome.ok / outcome.seconds;
   const failed = outcome.sent - outcome.ok;
   console.log(
-    `${label}: ${outcome.ok} heartbeats in ${outcome.seconds.toFixed(2)} s = ${rate.toFixed(0)}/s (${failed} failed)`,
+    `${label}: ${outcome.ok} heartbeats in ${outcome.seconds.toFixed(2)} s = ` +
+      `${rate.toFixed(0)}/s (${failed} failed)`,
   );
   return rate;
 }

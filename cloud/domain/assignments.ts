@@ -30,14 +30,16 @@ export class AssignmentService {
       throw new CloudError(
         422,
         'MODEL_MISMATCH',
-        `release ${release.version} is for ${release.model}; device ${device.serial} is a ${device.model}`,
+        `release ${release.version} is for ${release.model}; ` +
+          `device ${device.serial} is a ${device.model}`,
       );
     }
     if (device.firmware_version && runsRelease(device.firmware_version, release.version)) {
       throw new CloudError(
         409,
         'ALREADY_RUNNING',
-        `device ${device.serial} already runs ${device.firmware_version}, a build of ${release.version}; nothing to update`,
+        `device ${device.serial} already runs ${device.firmware_version}, ` +
+          `a build of ${release.version}; nothing to update`,
       );
     }
     return this.insert(actor, input);
@@ -70,7 +72,8 @@ export class AssignmentService {
       throw new CloudError(
         409,
         'ASSIGNMENT_FINISHED',
-        `the assignment is already ${current.status}; only pending or delivered ones can be cancelled`,
+        `the assignment is already ${current.status}; ` +
+          'only pending or delivered ones can be cancelled',
       );
     }
     return this.get(id);

@@ -103,7 +103,8 @@ export class ReleaseService {
       this.context.repos.releases.markReleased(id);
       this.context.repos.audit.add(actor, 'release.release', id, { version: release.version });
     });
-    this.context.log.info(`release: (${id}) ${release.model} ${release.version} draft → released`);
+    const what = `${release.model} ${release.version}`;
+    this.context.log.info(`release: (${id}) ${what} draft → released`);
     return this.get(id);
   }
 

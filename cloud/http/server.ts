@@ -74,7 +74,8 @@ function registerRequestLog(app: FastifyInstance, log: Logger): void {
   if (!log.isLevelEnabled('debug')) return;
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
-      `http: ${request.method} ${request.url} → ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`,
+      `http: ${request.method} ${request.url} → ${reply.statusCode} ` +
+        `in ${reply.elapsedTime.toFixed(1)} ms`,
     );
   });
 }

@@ -96,7 +96,7 @@ describe('heartbeat signatures', () => {
     expect([model.status, model.json.code]).toEqual([422, 'MODEL_MISMATCH']);
   });
 
-  it('needs an operator token on the relayed endpoint, as well as the device signature', async () => {
+  it('needs an operator token on the relayed endpoint, and the device signature', async () => {
     const viewer = await t.client.createToken('wall screen', 'viewer');
     const asViewer = new CloudClient({ baseUrl: t.url, token: viewer.token });
     await expect(

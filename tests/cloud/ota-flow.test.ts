@@ -68,7 +68,7 @@ const backends: [
   ],
 ];
 
-describe.each(backends)('heartbeat → manifest → download → applied on %s', (_name, backend) => {
+describe.each(backends)('heartbeat → manifest → download → applied on %s', (_, backend) => {
   let t: TestCloud;
   let stopBackend: () => Promise<void>;
   beforeAll(async () => {

@@ -44,7 +44,7 @@ describe('store survives kill -9 mid-write', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses a live owner, then recovers the stale lock and keeps every reported commit', async () => {
+  it('refuses a live owner, then recovers the stale lock and keeps every commit', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bota-crash-'));
     const dbPath = join(dir, 'cloud.db');
     const writer = startWriter(dbPath);

@@ -35,7 +35,8 @@ export async function heartbeatRoutes(
     {
       schema: {
         tags,
-        summary: `A device-signed heartbeat (headers ${DEVICE_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_HEADER})`,
+        summary: 'A device-signed heartbeat',
+        description: `Signed by headers ${DEVICE_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_HEADER}`,
         response: { 200: HeartbeatReplySchema },
       },
     },
