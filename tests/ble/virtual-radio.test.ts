@@ -82,6 +82,24 @@ describe('virtual radio through noble, devices in another process', () => {
     expect(received[51]).toEqual(small);
   });
 
+  it('carries two links at once, each message to its own device', async () => {
+    const links = [await connect('PRO-00001'), await connect('PRO-00002')];
+    const echoes: Uint8Array[][] = [[], []];
+    links.forEach((link, i) => link.onMessage((message) => echoes[i]!.push(message)));
+
+    const chunks = (seed: number) =>
+      Array.from({ length: 40 }, (_, i) => pattern(244, DATA, seed + i));
+    await Promise.all(
+      links.map(async (link, i) => {
+        for (const chunk of chunks(i * 100)) await link.sendData(chunk);
+      }),
+    );
+
+    await waitFor(() => echoes[0]!.length === 40 && echoes[1]!.length === 40, 'both echoes');
+    expect(echoes[0]).toEqual(chunks(0));
+    expect(echoes[1]).toEqual(chunks(100));
+  });
+
   it('refuses a data message larger than the negotiated MTU allows', async () => {
     const channel = await connect('PRO-00002');
     await expect(channel.sendData(pattern(245, DATA))).rejects.toThrow(RangeError);
