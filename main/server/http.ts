@@ -83,6 +83,9 @@ export async function startServer(options: ServerOptions): Promise<StationServer
     reply.header('X-Content-Type-Options', 'nosniff');
   });
 
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) =>
+    sendFailure(reply, error.statusCode ?? 500, requestFailure(error)),
+  );
   await app.register(fastifyWebsocket);
   registerRpc(app, options.dispatch, token, options.logger);
   registerEvents(app, options.subscribe, token);
@@ -151,6 +154,22 @@ function authorized(request: FastifyRequest, token: string): boolean {
   const a = Buffer.from(offered);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Fastify's own refusals (body too large, not JSON) as failures in words. */
+function requestFailure(error: Error & { statusCode?: number; code?: string }): Failure {
+  if (error.statusCode === 413) {
+    return {
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The file is larger than the station accepts in one upload.',
+      hint: 'Check that it is the firmware file Bota supplied; firmware fits in 16 MiB.',
+    };
+  }
+  return {
+    code: error.statusCode === 400 ? 'BAD_REQUEST' : 'INTERNAL_ERROR',
+    message: `The station could not read the request: ${error.message}`,
+    hint: 'Reload the window and try again.',
+  };
 }
 
 function unauthorized(): Failure {

@@ -69,6 +69,7 @@ describe('browser mode over HTTP, with the real embedded cloud and station core'
       body: '{ not json',
     });
     expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 
   it('creates, uploads and releases a firmware through the contract', async () => {

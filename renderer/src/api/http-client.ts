@@ -43,7 +43,16 @@ async function postCall(
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: encodeWire(args ?? {}),
     });
-    return decodeWire(await response.text()) as Result<unknown>;
+    const reply = decodeWire(await response.text()) as Partial<Result<unknown>>;
+    if (typeof reply.ok === 'boolean') return reply as Result<unknown>;
+    return {
+      ok: false,
+      error: {
+        code: 'STATION_REPLY',
+        message: `The station answered ${response.status} without a result.`,
+        hint: 'Reload the window; if it repeats, restart the station.',
+      },
+    };
   } catch (error) {
     return {
       ok: false,

@@ -1,13 +1,8 @@
 import { useState } from 'react';
 
-import type {
-  ConnectedDevice,
-  Failure,
-  LinkStatus,
-  Result,
-  UpdateRequest,
-} from '../../../contract/station';
+import type { ConnectedDevice, LinkStatus, Result, UpdateRequest } from '../../../contract/station';
 import { useApi } from '../api/context';
+import { type ActionState, useAction } from '../api/use-action';
 import { Badge, type Tone } from '../ui/Badge';
 import { FailureBox } from '../ui/FailureBox';
 import { formatSignal, modelName } from '../ui/format';
@@ -26,26 +21,19 @@ const STATUS: Record<LinkStatus, { tone: Tone; label: string }> = {
 export function DeviceCard(props: { device: ConnectedDevice }) {
   const { device } = props;
   const api = useApi();
-  const [failure, setFailure] = useState<Failure | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const [hiddenJob, setHiddenJob] = useState<string | null>(null);
   const status = STATUS[device.status];
   const title = device.identity
     ? `${modelName(device.identity.model)} ${device.identity.serial}`
     : device.name;
 
-  async function run(action: () => Promise<Result<unknown>>): Promise<void> {
-    setBusy(true);
-    setFailure(null);
-    const result = await action();
-    setBusy(false);
-    if (!result.ok) setFailure(result.error);
-  }
-
   const startUpdate = (request: UpdateRequest) =>
-    run(() => api.call('update:start', { key: device.key, request }));
+    action.run(() => api.call('update:start', { key: device.key, request }));
   const job = device.update && device.update.id !== hiddenJob ? device.update : null;
   const jobRunning = job !== null && job.phase !== 'done' && job.phase !== 'failed';
+  // A refusal can come back from the call and on the job: show it once, on the job.
+  const failure = action.failure?.code !== job?.failure?.code ? action.failure : null;
 
   return (
     <article className="card device" aria-label={title} data-key={device.key}>
@@ -63,54 +51,51 @@ export function DeviceCard(props: { device: ConnectedDevice }) {
       {job && (
         <UpdateProgress
           job={job}
-          onCancel={() => run(() => api.call('update:cancel', { jobId: job.id }))}
+          onCancel={() => action.run(() => api.call('update:cancel', { jobId: job.id }))}
           onDismiss={() => setHiddenJob(job.id)}
         />
       )}
       {!jobRunning && device.identity && (
-        <UpdatePrompt device={device} busy={busy} onStart={startUpdate} />
+        <UpdatePrompt device={device} busy={action.busy} onStart={startUpdate} />
       )}
-      {failure && failure.code !== job?.failure?.code && (
-        <FailureBox failure={failure} onDismiss={() => setFailure(null)} />
-      )}
-      <div className="actions">
-        {(device.status === 'discovered' || device.status === 'lost') && (
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => run(() => api.call('device:connect', { key: device.key }))}
-          >
-            Connect
-          </button>
-        )}
-        {device.status === 'connected' && device.identity && !device.identity.deviceId && (
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => run(() => api.call('device:provision', { key: device.key }))}
-          >
-            Register with the cloud
-          </button>
-        )}
-        {device.identity?.deviceId && (
-          <a className="button quiet" href={`#/device/${device.identity.deviceId}`}>
-            Cloud record
-          </a>
-        )}
-        {device.status === 'connected' && (
-          <button
-            type="button"
-            className="button quiet"
-            disabled={busy}
-            onClick={() => run(() => api.call('device:disconnect', { key: device.key }))}
-          >
-            Disconnect
-          </button>
-        )}
-      </div>
+      {failure && <FailureBox failure={failure} onDismiss={action.dismiss} />}
+      <LinkActions device={device} action={action} />
     </article>
+  );
+}
+
+/** Connect, register, open the cloud record, disconnect: whichever fit the link's state. */
+function LinkActions(props: { device: ConnectedDevice; action: ActionState }) {
+  const { device, action } = props;
+  const api = useApi();
+  const key = device.key;
+  const button = (label: string, call: () => Promise<Result<unknown>>, quiet = false) => (
+    <button
+      type="button"
+      className={quiet ? 'button quiet' : 'button'}
+      disabled={action.busy}
+      onClick={() => action.run(call)}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <div className="actions">
+      {(device.status === 'discovered' || device.status === 'lost') &&
+        button('Connect', () => api.call('device:connect', { key }))}
+      {device.status === 'connected' &&
+        device.identity &&
+        !device.identity.deviceId &&
+        button('Register with the cloud', () => api.call('device:provision', { key }))}
+      {device.identity?.deviceId && (
+        <a className="button quiet" href={`#/device/${device.identity.deviceId}`}>
+          Cloud record
+        </a>
+      )}
+      {device.status === 'connected' &&
+        button('Disconnect', () => api.call('device:disconnect', { key }), true)}
+    </div>
   );
 }
 

@@ -152,14 +152,7 @@ function BlobFields({ settings, onChange }: FieldsProps) {
                   type={field === 'secretAccessKey' ? 'password' : 'text'}
                   value={blob[field] ?? ''}
                   onChange={(e) =>
-                    onChange({
-                      ...settings,
-                      blob: {
-                        ...blob,
-                        [field]: e.target.value || undefined,
-                        bucket: field === 'bucket' ? e.target.value : blob.bucket,
-                      },
-                    })
+                    onChange({ ...settings, blob: withS3Field(blob, field, e.target.value) })
                   }
                 />
               </label>
@@ -169,6 +162,14 @@ function BlobFields({ settings, onChange }: FieldsProps) {
       )}
     </fieldset>
   );
+}
+
+type S3Blob = Extract<StationSettings['blob'], { kind: 's3' }>;
+
+/** The S3 settings with one field changed; an emptied optional field is left out. */
+function withS3Field(blob: S3Blob, field: keyof typeof S3_LABELS, value: string): S3Blob {
+  if (field === 'bucket') return { ...blob, bucket: value };
+  return { ...blob, [field]: value || undefined };
 }
 
 const S3_LABELS = {
