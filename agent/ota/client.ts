@@ -68,6 +68,7 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
   private update: Promise<void> | null = null;
   private readonly abort = new AbortController();
   private current: OtaPhase = 'idle';
+  private failedBeats = 0;
   private readonly log: AgentLogger;
 
   constructor(
@@ -141,9 +142,16 @@ export class OtaClient extends EventEmitter<OtaClientEvents> {
     if (!device.online || device.linkAttached || !device.deviceId || !device.cloudUrl) return;
     try {
       await this.beat(device.cloudUrl);
+      if (this.failedBeats > 0) {
+        this.log.info(`ota: (${device.serial}) heartbeat back after ${this.failedBeats} failed`);
+      }
+      this.failedBeats = 0;
     } catch (error) {
       if (this.abort.signal.aborted) return;
-      this.log.warn(`ota: (${device.serial}) heartbeat failed: ${(error as Error).message}`);
+      this.failedBeats += 1;
+      // One warning per outage, not one per interval: a fleet would drown the log otherwise.
+      const level = this.failedBeats === 1 ? 'warn' : 'debug';
+      this.log[level](`ota: (${device.serial}) heartbeat failed: ${(error as Error).message}`);
     }
   }
 
