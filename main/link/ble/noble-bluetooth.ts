@@ -128,7 +128,12 @@ export class NobleBluetooth implements Bluetooth {
       ),
       peripheral,
       'service discovery',
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof BluetoothError) throw error;
+      // noble rejects with a bare string when a requested service is missing.
+      const message = `${peripheral.address} does not serve the Bota link service: ${error}`;
+      throw new BluetoothError('SERVICE_NOT_FOUND', message);
+    });
     const control = find(found.characteristics, CONTROL_CHARACTERISTIC_UUID);
     const data = find(found.characteristics, DATA_CHARACTERISTIC_UUID);
     if (!control || !data) {

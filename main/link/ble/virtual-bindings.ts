@@ -107,6 +107,8 @@ export class VirtualRadioBindings extends MinimalGattCalls {
       connection.radio.socket?.send({ type: 'disconnect', handle: connection.handle });
       return;
     }
+    // A connect still under way is abandoned: if it completes, it is hung up at once.
+    this.connecting.delete(uuid);
     process.nextTick(() => this.emit('disconnect', uuid, 'not connected'));
   }
 
