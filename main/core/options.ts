@@ -42,6 +42,8 @@ export interface StationTiming {
   rateWindowMs: number;
   /** How long one identify may take before the link counts as silent. */
   identifyTimeoutMs: number;
+  /** How often an idle link is pinged so the device stays attached; 0 = the session's own. */
+  keepaliveMs: number;
 }
 
 /** The timings a station uses unless told otherwise. */
@@ -55,6 +57,7 @@ export const DEFAULT_TIMING: StationTiming = {
   progressIntervalMs: 100,
   rateWindowMs: 1_000,
   identifyTimeoutMs: 10_000,
+  keepaliveMs: 0,
 };
 
 /** The options with every default filled in. */

@@ -6,7 +6,7 @@ import type { LinkChannel } from '../../protocol/link/channel';
 import { openBluetooth } from '../link/ble';
 import { openSerialChannel, type SerialPortInfo, watchSerialPorts } from '../link/serial';
 import { LinkSession } from '../link/session';
-import type { StationOptions } from './options';
+import { resolveTiming, type StationOptions } from './options';
 import type { BluetoothPort, SerialPorts, StationDeps } from './ports';
 
 /**
@@ -14,8 +14,8 @@ import type { BluetoothPort, SerialPorts, StationDeps } from './ports';
  * transport, H5's Bluetooth (the virtual radio when `virtualRadio` is set, else noble).
  */
 export async function realDeps(options: StationOptions, logger: pino.Logger): Promise<StationDeps> {
+  const timing = resolveTiming(options);
   const linkLogger = logger.child({ scope: 'link' });
-  const identifyTimeoutMs = options.timing?.identifyTimeoutMs;
   return {
     cloud: new CloudClient({ baseUrl: options.cloudUrl, token: options.cloudToken }),
     serial: serialPorts(),
@@ -24,8 +24,9 @@ export async function realDeps(options: StationOptions, logger: pino.Logger): Pr
       new LinkSession(channel, {
         label,
         logger: linkLogger,
-        // A session's own retries stay inside the core's identify timeout.
-        requestTimeoutMs: identifyTimeoutMs ? Math.max(200, identifyTimeoutMs / 3) : undefined,
+        keepaliveMs: timing.keepaliveMs || undefined,
+        // The session's own retries (three attempts) fit inside the core's identify timeout.
+        requestTimeoutMs: Math.max(200, Math.round(timing.identifyTimeoutMs / 3)),
       }),
   };
 }

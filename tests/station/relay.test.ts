@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { closeWorld, openWorld, type World } from './support/fixture';
-import { jsonLines, start } from './support/processes';
+import { jsonLines, ptyPair, start } from './support/processes';
 import { startStation } from './support/station';
 import { until } from './support/wait';
 
@@ -23,35 +23,55 @@ afterEach(async () => {
   await closeWorld(world);
 });
 
-async function fieldDevice(serial: string): Promise<{ radio: string; address: string }> {
+interface Linked {
+  /** What the station needs to find the device. */
+  station: { virtualRadio?: string; serialPatterns?: string[] };
+  /** The device's key on the station. */
+  key: string;
+}
+
+function fieldDevice(serial: string, extra: string[]): Promise<unknown> {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
   const child = start(tsx, [
     'tests/station/support/ota-device-cli.ts',
-    '--dir',
-    world.devicesDir,
-    '--serial',
-    serial,
-    '--interval-ms',
-    '2000',
-    '--link-heartbeat-ms',
-    '200',
+    ...['--dir', world.devicesDir, '--serial', serial],
+    ...['--interval-ms', '2000', '--link-heartbeat-ms', '200'],
+    ...extra,
   ]);
-  return (await jsonLines(child).next()) as { radio: string; address: string };
+  return jsonLines(child).next();
 }
 
-describe('heartbeat relay', { timeout: 240_000 }, () => {
+async function onRadio(serial: string): Promise<Linked> {
+  const hello = (await fieldDevice(serial, [])) as { radio: string; address: string };
+  return { station: { virtualRadio: hello.radio }, key: `ble:${hello.address}` };
+}
+
+async function onSerialPort(serial: string): Promise<Linked> {
+  // The device lets go of a quiet serial link after 3 s; the station pings every 300 ms.
+  const pty = await ptyPair(world.dir, serial);
+  await fieldDevice(serial, ['--port', pty.device, '--idle-ms', '3000']);
+  return { station: { serialPatterns: [pty.station] }, key: `serial:${pty.station}` };
+}
+
+const transports = [
+  { name: 'Bluetooth', link: onRadio },
+  { name: 'serial', link: onSerialPort },
+];
+
+describe.each(transports)('heartbeat relay over $name', { timeout: 240_000 }, ({ link }) => {
   it('relays while linked, installs the assignment, and lets go on disconnect', async () => {
     const { client } = world.cloud;
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0');
-    const device = await fieldDevice('PIN-00077');
+    const device = await link('PIN-00077');
     const bench = await startStation({
       cloudUrl: world.cloud.url,
       cloudToken: world.cloud.adminToken,
-      virtualRadio: device.radio,
+      ...device.station,
       workDir: world.workDir,
+      timing: { keepaliveMs: 300 },
     });
     world.stations.push(bench);
-    const key = `ble:${device.address}`;
+    const key = device.key;
     await bench.connected(key);
 
     const provisioned = await bench.station.provision(key);
