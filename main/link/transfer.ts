@@ -88,6 +88,9 @@ async function begin(ufw: Uint8Array, ctx: TransferContext): Promise<ReadyReply>
     resume: ctx.resume,
   }));
   if (ready.type !== 'ready') throw new LinkError('BAD_REPLY', `begin answered by ${ready.type}`);
+  if (ready.windowBytes < 1 || ready.maxChunk < 1) {
+    throw new LinkError('BAD_REPLY', 'the device offered an empty window; update its firmware');
+  }
   return ready;
 }
 
