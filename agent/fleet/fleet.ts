@@ -120,11 +120,13 @@ async function openMember(
   opened.device = device;
   await ensureIdentity(device, options, logger);
 
-  const interval = options.intervalMs ?? 60_000;
+  // First heartbeats are spread over the interval, but no wider than 20 ms per device, so
+  // a big fleet does not beat in step and a single device speaks up at once.
+  const spread = Math.min(options.intervalMs ?? 60_000, options.devices * 20);
   const ota = new OtaClient(device, {
     agents,
     intervalMs: options.intervalMs,
-    firstDelayMs: Math.random() * interval,
+    firstDelayMs: Math.random() * spread,
     download: options.download,
     faults,
     logger,
