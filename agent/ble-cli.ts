@@ -2,6 +2,7 @@
 //
 //   tsx agent/ble-cli.ts --dir D --devices N --model bota-pin [--listen 127.0.0.1:0]
 //     [--mtu 247 --phy 2M --interval-ms 7.5 --loss 0] [--reboot-ms 2000] [--first 1]
+//     [--heartbeat-ms 60000]
 //     [--serve link|echo] [--log-level info]
 //
 // Prints one JSON line on stdout once the radio is up:
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     'interval-ms': { type: 'string', default: '7.5' },
     loss: { type: 'string', default: '0' },
     'reboot-ms': { type: 'string', default: '2000' },
+    'heartbeat-ms': { type: 'string', default: '60000' },
     serve: { type: 'string', default: 'link' },
     'log-level': { type: 'string', default: 'info' },
   },
@@ -67,7 +69,11 @@ async function openDevices(
   const serve: ServeLink<VirtualDevice> =
     args.serve === 'echo'
       ? serveEcho
-      : (device, channel) => serveLink(device, channel, { logger: log });
+      : (device, channel) =>
+          serveLink(device, channel, {
+            logger: log,
+            heartbeatIntervalMs: Number(args['heartbeat-ms']),
+          });
 
   const devices = new Map<string, RadioBenchDevice>();
   for (const [index, serial] of serialsToRun().entries()) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type Bluetooth, openBluetooth } from '../../main/link/ble/index';
 import { LinkSession } from '../../main/link/session';
+import type { SignedHeartbeat } from '../../protocol/heartbeat';
 import { buildImage } from '../../protocol/image';
 import { encodeUfw } from '../../protocol/ufw';
 import { heard, type RadioProcess, startRadioProcess, waitFor } from './support';
@@ -23,7 +24,14 @@ describe('.ufw over the virtual radio', () => {
   let bluetooth: Bluetooth;
 
   beforeAll(async () => {
-    radio = await startRadioProcess(['--devices', '2', '--reboot-ms', '300']);
+    radio = await startRadioProcess([
+      '--devices',
+      '3',
+      '--reboot-ms',
+      '300',
+      '--heartbeat-ms',
+      '200',
+    ]);
     bluetooth = await openBluetooth({ virtualRadio: radio.radio });
   });
 
@@ -72,5 +80,21 @@ describe('.ufw over the virtual radio', () => {
       await link.close();
       await radio.command({ op: 'recording', serial: 'PIN-00002', on: false });
     }
+  });
+
+  it('carries the signed heartbeats of a provisioned device', async () => {
+    const link = await session('PIN-00003');
+    const heartbeats: SignedHeartbeat[] = [];
+    link.onHeartbeat((heartbeat) => heartbeats.push(heartbeat));
+
+    // The device heartbeats over the link once the station identified it and it has an id.
+    const deviceId = '0190aaaa-bbbb-7ccc-8ddd-eeeeffff0001';
+    expect((await link.identify()).deviceId).toBeNull();
+    await link.provision({ deviceId, secret: 'a'.repeat(64), cloudUrl: 'http://127.0.0.1:9' });
+    await waitFor(() => heartbeats.length >= 2, 'two heartbeats over the link');
+
+    expect(heartbeats[0]).toMatchObject({ deviceId });
+    expect(JSON.parse(heartbeats[0]!.body)).toMatchObject({ model: 'bota-pin' });
+    await link.close();
   });
 });
