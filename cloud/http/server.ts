@@ -17,6 +17,23 @@ import { ApiErrorSchema } from './schemas';
 /** Largest JSON body on the management routes (files go through the streamed upload). */
 const JSON_BODY_LIMIT = 1024 * 1024;
 
+/** The OpenAPI document's frame; @fastify/swagger fills in the paths from the schemas. */
+const OPENAPI = {
+  openapi: {
+    info: {
+      title: 'Bota cloud',
+      version: '1',
+      description: 'Releases, devices, HTTP OTA assignments, heartbeats',
+    },
+    components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+  },
+  refResolver: {
+    buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) =>
+      String(json.$id ?? `def-${i}`),
+  },
+};
+
 /** Builds the cloud's fastify server: every route, auth, errors, OpenAPI. Not yet listening. */
 export async function buildServer(
   services: CloudServices,
@@ -29,22 +46,7 @@ export async function buildServer(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
   });
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Bota cloud',
-        version: '1',
-        description: 'Releases, devices, HTTP OTA assignments, heartbeats',
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      },
-      security: [{ bearer: [] }],
-    },
-    refResolver: {
-      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
-    },
-  });
+  await app.register(swagger, OPENAPI);
   app.addSchema(ApiErrorSchema);
 
   registerErrorReplies(app);

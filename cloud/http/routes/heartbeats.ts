@@ -14,6 +14,29 @@ import { HeartbeatReplySchema } from '../schemas';
 /** Largest heartbeat body accepted. */
 const HEARTBEAT_BODY_LIMIT = 16 * 1024;
 
+const tags = ['heartbeats'];
+const signedBy = `Signed by headers ${DEVICE_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_HEADER}`;
+
+const DIRECT = {
+  schema: {
+    tags,
+    summary: 'A device-signed heartbeat',
+    description: signedBy,
+    security: [],
+    response: { 200: HeartbeatReplySchema },
+  },
+};
+
+const RELAYED = {
+  config: { role: 'operator' as const },
+  schema: {
+    tags,
+    summary: 'A device-signed heartbeat relayed by a station (never carries a manifest)',
+    description: `${signedBy}, plus the station's bearer token`,
+    response: { 200: HeartbeatReplySchema },
+  },
+};
+
 /**
  * The two heartbeat routes. They live in their own plugin scope so that JSON bodies reach
  * them as raw bytes: the signature covers the exact bytes sent, not a re-serialization.
@@ -28,32 +51,12 @@ export async function heartbeatRoutes(
     { parseAs: 'buffer', bodyLimit: HEARTBEAT_BODY_LIMIT },
     (_request, body, done) => done(null, body),
   );
-  const tags = ['heartbeats'];
 
-  app.post(
-    HEARTBEAT_PATH,
-    {
-      schema: {
-        tags,
-        summary: 'A device-signed heartbeat',
-        description: `Signed by headers ${DEVICE_HEADER}, ${TIMESTAMP_HEADER}, ${SIGNATURE_HEADER}`,
-        response: { 200: HeartbeatReplySchema },
-      },
-    },
-    async (request) => services.heartbeats.receive(incoming(request), false),
+  app.post(HEARTBEAT_PATH, DIRECT, async (request) =>
+    services.heartbeats.receive(incoming(request), false),
   );
-
-  app.post(
-    RELAYED_HEARTBEAT_PATH,
-    {
-      config: { role: 'operator' },
-      schema: {
-        tags,
-        summary: 'A device-signed heartbeat relayed by a station (never carries a manifest)',
-        response: { 200: HeartbeatReplySchema },
-      },
-    },
-    async (request) => services.heartbeats.receive(incoming(request), true),
+  app.post(RELAYED_HEARTBEAT_PATH, RELAYED, async (request) =>
+    services.heartbeats.receive(incoming(request), true),
   );
 }
 
