@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+import { CloudClient } from '../../cloud/client';
 import type { SettingsView } from '../../contract/ipc';
 import { CONTENT_SECURITY_POLICY } from '../../main/server/http';
-import type { Release } from '../../protocol/cloud-api';
+import type { Assignment, Release } from '../../protocol/cloud-api';
 import { buildImage } from '../../protocol/image';
+import type { DeviceModel } from '../../protocol/models';
 import { encodeUfw } from '../../protocol/ufw';
 import { type BrowserStation, startBrowserStation, valueOf } from './support';
 
@@ -106,6 +108,34 @@ describe('browser mode over HTTP, with the real embedded cloud and station core'
     expect(reply.result.error.hint).toContain('.ufw');
   });
 
+  it('assigns a release to a cloud device, refuses the wrong model, and cancels', async () => {
+    const cloud = new CloudClient({ baseUrl: station.app.cloudUrl, token: station.app.cloudToken });
+    const { device } = await cloud.provisionDevice({ serial: 'NOTE-00300', model: 'bota-note' });
+    const pinRelease = (await cloud.listReleases({ model: 'bota-pin', status: 'released' }))[0]!;
+
+    const mismatch = await station.call('assignment:create', {
+      deviceId: device.id,
+      releaseId: pinRelease.id,
+    });
+    expect(mismatch.result).toMatchObject({ ok: false, error: { code: 'MODEL_MISMATCH' } });
+    if (!mismatch.result.ok) expect(mismatch.result.error.hint).toContain("device's model");
+
+    const noteRelease = await releasedFirmware(cloud, 'bota-note', 'v2.0.0');
+    const assignment = valueOf<Assignment>(
+      await station.call('assignment:create', { deviceId: device.id, releaseId: noteRelease }),
+    );
+    expect(assignment.status).toBe('pending');
+
+    const cancelled = valueOf<Assignment>(
+      await station.call('assignment:cancel', { id: assignment.id }),
+    );
+    expect(cancelled.status).toBe('cancelled');
+    const listed = valueOf<Assignment[]>(
+      await station.call('cloud-device:assignments', { id: device.id }),
+    );
+    expect(listed.map((a) => a.status)).toEqual(['cancelled']);
+  });
+
   it('keeps settings, masks the remote token and asks for a restart', async () => {
     const bad = await station.call('settings:update', {
       cloud: { mode: 'remote', url: 'not a url', token: 'tok_123456789' },
@@ -159,4 +189,18 @@ function openSocket(url: string): Promise<string> {
     });
     socket.on('error', (error) => done(`error ${error.message}`));
   });
+}
+
+/** A released firmware made straight through the cloud client; returns its id. */
+async function releasedFirmware(
+  cloud: CloudClient,
+  model: DeviceModel,
+  version: string,
+): Promise<string> {
+  const build = `${version}-001`;
+  const image = buildImage({ model, version: build }, 4096);
+  const release = await cloud.createRelease({ version, model });
+  await cloud.uploadReleaseFile(release.id, 'bin', image);
+  await cloud.uploadReleaseFile(release.id, 'ufw', encodeUfw({ model, version: build }, image));
+  return (await cloud.publishRelease(release.id)).id;
 }

@@ -17,7 +17,11 @@ export function detectTransport(): Transport {
   if (window.bota) return { api: window.bota, kind: 'electron' };
 
   const fromUrl = new URLSearchParams(window.location.search).get('token');
-  if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl);
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    // Out of the address bar (and bookmarks, screenshots); the tab keeps it for reloads.
+    history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  }
   const token = fromUrl ?? sessionStorage.getItem(TOKEN_KEY);
   if (!token) {
     return {
