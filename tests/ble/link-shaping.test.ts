@@ -30,13 +30,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function bench(options: RadioHostOptions): Promise<Bench> {
+async function bench(options: RadioHostOptions, serial = 'NOTE-00001'): Promise<Bench> {
   const dir = await mkdtemp(join(tmpdir(), 'ble-shaping-'));
   const host = await RadioHost.listen(options);
   const device = await VirtualDevice.open({
     dir,
     model: 'bota-note',
-    serial: 'NOTE-00001',
+    serial,
     rebootMs: 200,
   });
   const received: Uint8Array[] = [];
@@ -63,8 +63,8 @@ async function station(virtualRadio: string, radioRetryMs?: number): Promise<Blu
   return bluetooth;
 }
 
-async function connect(bluetooth: Bluetooth): Promise<LinkChannel> {
-  const ad = await heard(bluetooth, 'NOTE-00001');
+async function connect(bluetooth: Bluetooth, serial = 'NOTE-00001'): Promise<LinkChannel> {
+  const ad = await heard(bluetooth, serial);
   return bluetooth.connect(ad.address);
 }
 
@@ -137,5 +137,19 @@ describe('link shaping', () => {
 
     await rebooted;
     await heard(bluetooth, 'NOTE-00001');
+  });
+
+  it('listens to several radios at once', async () => {
+    const east = await bench({}, 'NOTE-00001');
+    const west = await bench({}, 'NOTE-00002');
+    const bluetooth = await station(`${east.host.address},${west.host.address}`);
+
+    const links = [await connect(bluetooth, 'NOTE-00001'), await connect(bluetooth, 'NOTE-00002')];
+    await links[0]!.sendData(pattern(30, 0xda, 1));
+    await links[1]!.sendData(pattern(30, 0xda, 2));
+
+    await waitFor(() => east.received.length === 1 && west.received.length === 1, 'both chunks');
+    expect(east.received[0]).toEqual(pattern(30, 0xda, 1));
+    expect(west.received[0]).toEqual(pattern(30, 0xda, 2));
   });
 });
