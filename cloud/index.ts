@@ -98,20 +98,21 @@ async function start(
   const keys = loadKeys(options.dataDir);
   let url = '';
   const blob = await openBlobStore(options, keys.blobSecret, () => options.publicUrl ?? url, log);
-  const services = createServices({
-    repos: reposFor(store),
-    blob,
-    keys,
-    log,
-    settings: settingsOf(options, tmpDir),
-  });
-  const createdAdminToken = services.auth.ensureAdmin(options.adminToken);
+  const repos = reposFor(store);
+  const settings = settingsOf(options, tmpDir);
+  const services = createServices({ repos, blob, keys, log, settings });
 
-  const server = await buildServer(services, blob, log);
-  url = await listen(server, options);
-  services.assignments.startSweeper();
-  log.info(`cloud: listening on ${url} (${blob.kind} blobs, data in ${options.dataDir})`);
-  return { url, createdAdminToken, server, close: () => stop(services, server, blob, store) };
+  try {
+    const createdAdminToken = services.auth.ensureAdmin(options.adminToken);
+    const server = await buildServer(services, blob, log);
+    url = await listen(server, options);
+    services.assignments.startSweeper();
+    log.info(`cloud: listening on ${url} (${blob.kind} blobs, data in ${options.dataDir})`);
+    return { url, createdAdminToken, server, close: () => stop(services, server, blob, store) };
+  } catch (error) {
+    await blob.close();
+    throw error;
+  }
 }
 
 async function stop(
