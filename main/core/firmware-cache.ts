@@ -24,6 +24,9 @@ interface Download {
  * Jobs that want the same file at the same time share one download; each sees its progress.
  */
 export class FirmwareCache {
+  // Shortcoming: cached files are never evicted, and a download every waiter gave up on
+  // still runs to the end — better: cap the cache (newest releases first) and abort a
+  // download nobody waits for.
   private readonly downloads = new Map<string, Download>();
 
   constructor(

@@ -20,6 +20,8 @@ interface Target {
  * verifying → rebooting → done, or failed with a Failure in words.
  */
 export class UpdateJobs {
+  // Shortcoming: a finished job lives only on its device's entry, so it is gone once the
+  // device is unlisted or the station restarts — better: a small job history in workDir.
   private readonly running = new Map<string, JobRun>();
 
   constructor(
