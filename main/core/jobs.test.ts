@@ -215,6 +215,20 @@ describe('station core over Bluetooth', () => {
     expect(bench.station.devices()[0]?.identity?.firmwareVersion).toBe('v1.1.0-001');
   });
 
+  it('fails with REBOOT_TIMEOUT when the device never comes back, then unlists it', async () => {
+    const release = bench.cloud.addRelease('bota-pin', 'v1.1.0');
+    bench.bluetooth.advertise('aa:cc', new FakeDevice({ serial: 'PIN-00010' }));
+    await bench.connected('ble:aa:cc');
+
+    const started = await bench.station.startUpdate('ble:aa:cc', { releaseId: release.id });
+    if (!started.ok) throw new Error(started.error.message);
+    const job = await bench.finished(started.value.id);
+
+    expect(job.failure?.code).toBe('REBOOT_TIMEOUT');
+    expect(job.failure?.hint).toMatch(/reconnect/);
+    await until(() => bench.station.devices().length === 0, 'the silent device to go');
+  });
+
   it('reports Bluetooth unavailable once and keeps serial working', async () => {
     await bench.close();
     const down = new FakeBluetooth({
