@@ -147,6 +147,9 @@ export class ReleaseService {
       this.context.repos.store.transaction(() => {
         // Checked again: the release may have been released while the file streamed in.
         this.assertDraft(this.get(id));
+        // And the pair: the other file may have been replaced while this one streamed in.
+        const image = { size: file.imageSize, crc32: file.imageCrc32, version: build ?? '' };
+        checkFilesAgree(file.kind, image, this.context.repos.releases.file(id, other(file.kind)));
         this.context.repos.releases.putFile(id, file, build);
         this.context.repos.audit.add(actor, 'release.upload', id, {
           kind: file.kind,
