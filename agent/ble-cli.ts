@@ -63,6 +63,7 @@ function phyOf(text: string | undefined): Phy {
 
 async function openDevices(
   host: RadioHost,
+  serials: string[],
   log: AgentLogger,
 ): Promise<Map<string, RadioBenchDevice>> {
   const dir = args.dir ?? fail('--dir is required: the folder that keeps device state');
@@ -76,7 +77,7 @@ async function openDevices(
           });
 
   const devices = new Map<string, RadioBenchDevice>();
-  for (const [index, serial] of serialsToRun().entries()) {
+  for (const [index, serial] of serials.entries()) {
     const device = await VirtualDevice.open({
       dir,
       serial,
@@ -90,19 +91,27 @@ async function openDevices(
   return devices;
 }
 
-async function main(): Promise<void> {
-  const log = stderrLogger(args['log-level']);
-  const host = await RadioHost.listen({
+function listen(phy: Phy, log: AgentLogger): Promise<RadioHost> {
+  return RadioHost.listen({
     listen: args.listen,
     logger: log,
     link: {
       attMtu: Number(args.mtu),
-      phy: phyOf(args.phy),
+      phy,
       connectionIntervalMs: Number(args['interval-ms']),
       loss: Number(args.loss),
     },
   }).catch((error: Error) => fail(error.message));
-  const devices = await openDevices(host, log);
+}
+
+async function main(): Promise<void> {
+  // Arguments are checked before anything starts, so a bad one leaves nothing behind.
+  if (!args.dir) fail('--dir is required: the folder that keeps device state');
+  const serials = serialsToRun();
+  const phy = phyOf(args.phy);
+  const log = stderrLogger(args['log-level']);
+  const host = await listen(phy, log);
+  const devices = await openDevices(host, serials, log);
 
   const listed = [...devices.keys()].map((serial) => ({ serial, address: bleAddressFor(serial) }));
   process.stdout.write(`${JSON.stringify({ radio: host.address, devices: listed })}\n`);
