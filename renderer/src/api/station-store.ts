@@ -40,6 +40,8 @@ export class StationStore {
     loaded: false,
   };
   private readonly listeners = new Set<() => void>();
+  /** Events that arrive while a load is in flight; replayed over its (older) answer. */
+  private pending: EventMessage[] | null = null;
 
   constructor(private readonly api: BotaApi) {
     // Load once the event stream is open (and again after each reconnect), so nothing
@@ -61,11 +63,15 @@ export class StationStore {
 
   /** Reloads everything, e.g. after the event stream reconnects. */
   async load(): Promise<void> {
+    this.pending = [];
     const [devices, bluetooth, log] = await Promise.all([
       this.api.call('device:list', {}),
       this.api.call('bluetooth:state', {}),
       this.api.call('log:recent', {}),
     ]);
+    const arrived = this.pending;
+    this.pending = null;
+
     const failed = [devices, bluetooth, log].find((result) => !result.ok);
     this.set({
       devices: devices.ok ? devices.value : this.snapshot.devices,
@@ -74,10 +80,13 @@ export class StationStore {
       loadFailure: failed && !failed.ok ? failed.error : null,
       loaded: true,
     });
+    // The answers were read before these events happened: apply them on top again.
+    arrived.forEach((message) => this.apply(message));
   }
 
-  /** Folds one pushed event into the snapshot. */
+  /** Folds one pushed event into the snapshot (and keeps it while a load is running). */
   private apply(message: EventMessage): void {
+    this.pending?.push(message);
     switch (message.channel) {
       case 'device:changed':
         return this.set({ devices: upsert(this.snapshot.devices, message.payload) });
@@ -90,6 +99,7 @@ export class StationStore {
       case 'bluetooth:changed':
         return this.set({ bluetooth: message.payload });
       case 'log:line':
+        if (this.snapshot.log.some((line) => sameLine(line, message.payload))) return;
         return this.set({ log: [...this.snapshot.log, message.payload].slice(-LOG_LIMIT) });
     }
   }
@@ -109,4 +119,9 @@ function upsert(devices: ConnectedDevice[], device: ConnectedDevice): ConnectedD
 /** A job event may arrive before the device event that carries it: attach it directly. */
 function withJob(devices: ConnectedDevice[], job: UpdateJob): ConnectedDevice[] {
   return devices.map((d) => (d.key === job.deviceKey ? { ...d, update: job } : d));
+}
+
+/** A replayed line the loaded log already holds is not shown twice. */
+function sameLine(a: LogLine, b: LogLine): boolean {
+  return a.at === b.at && a.scope === b.scope && a.message === b.message;
 }
