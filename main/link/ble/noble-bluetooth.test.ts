@@ -9,8 +9,8 @@ import { encodeManufacturerData } from '../../../protocol/radio/advertising';
 import { BOTA_SERVICE_UUID } from '../../../protocol/radio/gatt';
 import {
   describeNobleState,
-  type NobleCentral,
   NobleBluetooth,
+  type NobleCentral,
   toAdvertisement,
 } from './noble-bluetooth';
 
