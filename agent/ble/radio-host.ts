@@ -49,6 +49,8 @@ interface Central {
  */
 export class RadioHost {
   /** The link model every connection follows. */
+  // Shortcoming: the parameters are fixed per radio; a central cannot ask for another
+  // interval or PHY — better: model the link layer's connection and PHY update procedures.
   readonly link: LinkParameters;
   private readonly peripherals = new Set<VirtualPeripheral>();
   private readonly centrals = new Set<Central>();
