@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 
 import type { CloudServices } from '../../domain/services';
+import { CloudError } from '../../errors';
 import { actorOf } from '../auth-hook';
 import {
   FileKind,
@@ -118,12 +119,22 @@ export function releaseRoutes(app: FastifyInstance, services: CloudServices): vo
   });
   api.put(`${base}/:id/files/:kind`, UPLOAD, async (request) => {
     const { id, kind } = request.params;
-    return releases.upload(actorOf(request), id, kind, request.body as Readable);
+    return releases.upload(actorOf(request), id, kind, rawBody(request.body));
   });
   api.post(`${base}/:id/release`, PUBLISH, async (request) =>
     releases.publish(actorOf(request), request.params.id),
   );
   api.get(`${base}/:id/files/:kind/link`, LINK, async (request) =>
     releases.fileLink(request.params.id, request.params.kind),
+  );
+}
+
+/** The upload as the raw stream; any other content type was parsed and is refused. */
+function rawBody(body: unknown): Readable {
+  if (body instanceof Readable) return body;
+  throw new CloudError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'send the file as the raw body with content-type application/octet-stream',
   );
 }
