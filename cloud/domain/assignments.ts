@@ -93,6 +93,8 @@ export class AssignmentService {
       return done;
     });
 
+    // Shortcoming: inside a group-commit batch this line is written before the commit, so a
+    // failed commit leaves it in the log — better: log from a post-commit hook.
     if (moved) {
       const why = to.reason ? ` (${to.reason})` : '';
       this.context.log.info(

@@ -21,6 +21,8 @@ const SERIAL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Devices: provisioning, secrets and reads. */
 export class DeviceService {
   // Decrypting a secret on every heartbeat would be wasted work: they change only on rotation.
+  // Shortcoming: the cache grows with the fleet (~200 bytes a device) — better: an LRU bound
+  // once fleets reach hundreds of thousands.
   private readonly credentialsCache = new Map<string, DeviceCredentials>();
 
   constructor(private readonly context: CloudContext) {}
