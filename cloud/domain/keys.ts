@@ -14,9 +14,9 @@ export interface CloudKeys {
   blobSecret: string;
 }
 
-/** Loads the master key from `dataDir/cloud.key`, creating it on first start. */
 // Shortcoming: the master key sits on the same disk as the database — better: an OS
 // keychain or a KMS, so a copy of the whole data dir still reveals no device secret.
+/** Loads the master key from `dataDir/cloud.key`, creating it on first start. */
 export function loadKeys(dataDir: string): CloudKeys {
   const path = join(dataDir, 'cloud.key');
   if (!existsSync(path)) {
