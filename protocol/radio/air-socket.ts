@@ -38,6 +38,7 @@ export class AirSocket<In extends AirMessage, Out extends AirMessage> {
   private readonly messageListeners = new Set<(message: In) => void>();
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closedWith: string | null = null;
+  private corked = false;
 
   constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -53,7 +54,18 @@ export class AirSocket<In extends AirMessage, Out extends AirMessage> {
 
   /** Sends one message; dropped silently once closed (the close was already reported). */
   send(message: Out): void {
-    if (this.closedWith === null) this.socket.write(encodeAirFrame(message));
+    if (this.closedWith !== null) return;
+
+    // Frames sent in one tick (a connection event's deliveries) leave in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(encodeAirFrame(message));
   }
 
   /** Calls `listener` for each message heard; returns an unsubscribe function. */
