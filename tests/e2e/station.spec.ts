@@ -179,6 +179,23 @@ test('assigns an HTTP OTA release to a heartbeating device and sees it applied',
   await shoot(page, '10-fleet');
 });
 
+test('works from the keyboard, with a visible focus', async ({ page }) => {
+  await page.goto(bench.url);
+  await expect(card(page, 'PIN-00001')).toBeVisible({ timeout: 60_000 });
+
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const firmwareTab = page.getByRole('link', { name: 'Firmware' });
+  await expect(firmwareTab).toBeFocused();
+  const outline = await firmwareTab.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).toBe('solid');
+
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Firmware releases' })).toBeVisible();
+});
+
 test('shows settings and the live station log', async ({ page }) => {
   await page.goto(`${bench.url}#/settings`);
 
