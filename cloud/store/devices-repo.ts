@@ -96,9 +96,10 @@ export class DevicesRepo {
   /** Records a heartbeat on the device row and in its bounded history. */
   recordHeartbeat(deviceId: string, state: HeartbeatState, at: string): void {
     const row = this.store.get(
-      `UPDATE devices SET firmware_version = ?, battery = ?, recording = ?, last_seen_at = ?,
-        last_relayed = ?, last_heartbeat_ms = ?, heartbeat_seq = heartbeat_seq + 1,
-        revision = revision + 1, updated_at = ? WHERE id = ? RETURNING heartbeat_seq`,
+      `UPDATE devices SET firmware_version = ?1, battery = ?2, recording = ?3,
+        last_seen_at = ?4, updated_at = ?4, last_relayed = ?5, last_heartbeat_ms = ?6,
+        heartbeat_seq = heartbeat_seq + 1, revision = revision + 1
+       WHERE id = ?7 RETURNING heartbeat_seq`,
       [
         state.firmwareVersion,
         state.battery,
@@ -106,7 +107,6 @@ export class DevicesRepo {
         at,
         state.relayed ? 1 : 0,
         state.timestampMs,
-        at,
         deviceId,
       ],
     );
