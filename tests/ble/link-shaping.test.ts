@@ -152,4 +152,22 @@ describe('link shaping', () => {
     expect(east.received[0]).toEqual(pattern(30, 0xda, 1));
     expect(west.received[0]).toEqual(pattern(30, 0xda, 2));
   });
+
+  it('hears devices again once a radio that went away comes back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ble-sock-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'radio.sock');
+    const first = await bench({ listen: path });
+    const bluetooth = await station(path, 50);
+    const channel = await connect(bluetooth);
+    const reasons: string[] = [];
+    channel.onClose((reason) => reasons.push(reason));
+
+    first.radio.close();
+    await first.host.close();
+    await waitFor(() => reasons.length === 1, 'the link to drop with the radio');
+
+    await bench({ listen: path }, 'NOTE-00002');
+    await heard(bluetooth, 'NOTE-00002');
+  });
 });
