@@ -12,26 +12,34 @@ import { FileDrop } from './FileDrop';
 export function ReleaseRow(props: { release: Release; onChanged: () => void }) {
   const { release } = props;
   const api = useApi();
-  const [failure, setFailure] = useState<Failure | null>(null);
+  const [failure, setFailure] = useState<{ title: string; error: Failure } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const draft = release.status === 'draft';
   const missing = [!release.bin && '.bin', !release.ufw && '.ufw'].filter(Boolean).join(' and ');
 
-  async function run(what: string, action: () => Promise<Result<unknown>>): Promise<void> {
-    setBusy(what);
+  /** Runs one step; `doing` shows while it runs, `refused` titles its failure. */
+  async function run(
+    doing: string,
+    refused: string,
+    action: () => Promise<Result<unknown>>,
+  ): Promise<void> {
+    setBusy(doing);
     setFailure(null);
     const result = await action();
     setBusy(null);
-    if (!result.ok) setFailure(result.error);
+    if (!result.ok) setFailure({ title: refused, error: result.error });
     props.onChanged();
   }
 
   const upload = (kind: ReleaseFileKind, bytes: Uint8Array) =>
-    run(`Uploading the .${kind} file…`, () =>
+    run(`Uploading the .${kind} file…`, `The .${kind} file was not accepted`, () =>
       api.call('release:upload', { id: release.id, kind, bytes }),
     );
   const problem = (message: string) =>
-    setFailure({ code: 'WRONG_FILE', message, hint: 'Pick the other file and try again.' });
+    setFailure({
+      title: 'Wrong file',
+      error: { code: 'WRONG_FILE', message, hint: 'Pick the other file and try again.' },
+    });
 
   return (
     <article className="card release" aria-label={`${modelName(release.model)} ${release.version}`}>
@@ -67,14 +75,24 @@ export function ReleaseRow(props: { release: Release; onChanged: () => void }) {
           {busy}
         </p>
       )}
-      {failure && <FailureBox failure={failure} onDismiss={() => setFailure(null)} />}
+      {failure && (
+        <FailureBox
+          failure={failure.error}
+          title={failure.title}
+          onDismiss={() => setFailure(null)}
+        />
+      )}
       {draft && (
         <div className="actions">
           <button
             type="button"
             className="button primary"
             disabled={busy !== null || missing !== ''}
-            onClick={() => run('Releasing…', () => api.call('release:publish', { id: release.id }))}
+            onClick={() =>
+              run('Releasing…', 'Not released', () =>
+                api.call('release:publish', { id: release.id }),
+              )
+            }
           >
             Release {release.version}
           </button>
@@ -83,7 +101,9 @@ export function ReleaseRow(props: { release: Release; onChanged: () => void }) {
             type="button"
             className="button quiet"
             disabled={busy !== null}
-            onClick={() => run('Deleting…', () => api.call('release:delete', { id: release.id }))}
+            onClick={() =>
+              run('Deleting…', 'Not deleted', () => api.call('release:delete', { id: release.id }))
+            }
           >
             Delete draft
           </button>
