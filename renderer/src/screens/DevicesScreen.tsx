@@ -49,10 +49,12 @@ function BluetoothBanner(props: { bluetooth: BluetoothState }) {
       </p>
     );
   }
+  // The reason may already start with "Bluetooth unavailable:"; say it once.
+  const why = reason ? `: ${reason.replace(/^Bluetooth unavailable:\s*/, '')}` : '';
   const words =
     state === 'powered-off'
       ? 'Bluetooth is switched off: turn it on to see wireless devices.'
-      : `Bluetooth unavailable${reason ? `: ${reason.replace(/^Bluetooth unavailable:\s*/, '')}` : ''}. USB devices still work.`;
+      : `Bluetooth unavailable${why}. USB devices still work.`;
   return (
     <p className="banner banner-warn" role="status">
       {words}
