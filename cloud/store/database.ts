@@ -145,6 +145,10 @@ function takeExclusiveLock(db: SqliteDatabase, path: string): void {
     // NORMAL in WAL mode loses nothing when the process dies; only an OS crash or power loss
     // may drop the last commits, which a station tolerates for speed on every heartbeat.
     db.exec('PRAGMA synchronous=NORMAL');
+    // Heartbeats rewrite the same few pages over and over; checkpointing every 10,000 WAL
+    // pages (up to ~40 MB of WAL) instead of 1,000 copies each page far less often and
+    // takes most fsyncs off the heartbeat path (measured in npm run bench:heartbeat).
+    db.exec('PRAGMA wal_autocheckpoint=10000');
     db.exec('PRAGMA foreign_keys=ON');
     // A write transaction is the moment exclusive mode takes (and then keeps) the lock.
     db.exec('BEGIN IMMEDIATE');
