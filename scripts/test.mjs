@@ -44,7 +44,7 @@ const vitestStatus = run('npx', [
   '--reporter=json',
   `--outputFile.json=${RESULTS}/vitest.json`,
 ]);
-const playwrightStatus = run('npx', ['playwright', 'test', '--pass-with-no-tests']);
+const playwrightStatus = run('npx', ['playwright', 'test']);
 
 const counts = [vitestCounts(), playwrightCounts()].reduce((sum, part) => ({
   passed: sum.passed + part.passed,
