@@ -70,7 +70,7 @@ export async function startApp(
 
   const handlers = {
     ...stationHandlers(station),
-    ...cloudHandlers(() => client),
+    ...cloudHandlers(() => client, { released: () => station.refreshReleases() }),
     ...settingsHandlers({
       dataDir: config.dataDir,
       running: config.settings,

@@ -26,6 +26,8 @@ import { UpdateJobs } from './update-jobs';
 
 /** The station core with its lifetime: close() stops discovery and drops every link. */
 export interface Station extends StationCoreApi {
+  /** Asks the cloud for the newest releases now, e.g. right after one is published. */
+  refreshReleases(): Promise<void>;
   /** Stops discovery, cancels jobs, closes links and Bluetooth. */
   close(): Promise<void>;
 }
@@ -130,6 +132,10 @@ class StationCore implements Station {
 
   subscribe(listener: (event: StationEvent) => void): () => void {
     return this.events.subscribe(listener);
+  }
+
+  refreshReleases(): Promise<void> {
+    return this.updates.refreshAll();
   }
 
   async close(): Promise<void> {

@@ -69,15 +69,29 @@ export type CloudChannels =
   | 'assignment:cancel'
   | 'fleet:summary';
 
+/** What the rest of the station wants to hear about cloud changes made from the window. */
+export interface CloudChangeHooks {
+  /** A release was published: connected devices may now have an update. */
+  released?: () => Promise<void>;
+}
+
 /** Maps each cloud channel onto the client; cloud errors become failure values. */
-export function cloudHandlers(cloud: () => CloudCalls): Pick<ChannelHandlers, CloudChannels> {
+export function cloudHandlers(
+  cloud: () => CloudCalls,
+  hooks: CloudChangeHooks = {},
+): Pick<ChannelHandlers, CloudChannels> {
   return {
     'release:list': (query) => fromCloud(() => cloud().listReleases(dropUndefined(query))),
     'release:get': ({ id }) => fromCloud(() => cloud().getRelease(id)),
     'release:create': (input) => fromCloud(() => cloud().createRelease(dropUndefined(input))),
     'release:upload': ({ id, kind, bytes }) =>
       fromCloud(() => cloud().uploadReleaseFile(id, kind, bytes)),
-    'release:publish': ({ id }) => fromCloud(() => cloud().publishRelease(id)),
+    'release:publish': ({ id }) =>
+      fromCloud(async () => {
+        const release = await cloud().publishRelease(id);
+        await hooks.released?.();
+        return release;
+      }),
     'release:delete': ({ id }) => fromCloud(async () => (await cloud().deleteRelease(id), null)),
     'cloud-device:list': (query) => fromCloud(() => cloud().listDevices(dropUndefined(query))),
     'cloud-device:get': ({ id }) => fromCloud(() => cloud().getDevice(id)),
