@@ -45,6 +45,8 @@ export async function buildServer(
     // Requests are logged once, at debug, by registerRequestLog.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
+    // A download the client abandoned mid-stream would otherwise hold close() open forever.
+    forceCloseConnections: true,
   });
   await app.register(swagger, OPENAPI);
   app.addSchema(ApiErrorSchema);
