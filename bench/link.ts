@@ -36,9 +36,9 @@ if (ble) {
 }
 const serial = await measureSerial();
 console.log(
-  `serial: ${serial.kib_per_s.toFixed(0)} KiB/s streaming vs ${serial.raw_kib_per_s.toFixed(0)} ` +
-    `KiB/s raw (ratio ${serial.ratio.toFixed(3)}, target ≥ 0.8; median ratio ` +
-    `${serial.median_ratio.toFixed(3)}; end to end ` +
-    `${serial.end_to_end_kib_per_s.toFixed(0)} KiB/s)`,
+  `serial: ${serial.kib_per_s.toFixed(0)} KiB/s begin to verify reply of ` +
+    `${serial.capacity_kib_per_s.toFixed(0)} KiB/s capacity (ratio ${serial.ratio.toFixed(3)}, ` +
+    `target ≥ 0.8; streaming alone ${serial.stream_kib_per_s.toFixed(0)} KiB/s, ratio ` +
+    `${serial.stream_ratio.toFixed(3)}; medians)`,
 );
 console.log(JSON.stringify({ ...(ble ? { ble: round(ble) } : {}), serial: round(serial) }));
