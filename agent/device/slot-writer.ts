@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 
+import { Crc32 } from '../../protocol/crc32';
 import type { SlotWriteHook } from './hooks';
 import { DeviceRefusal } from './refusal';
 
@@ -23,8 +24,12 @@ export interface SlotWriterHost {
   assertMayWrite(): void;
   /** Records how many bytes of the image the slot now holds. */
   held(bytes: number): void;
-  /** Verifies the finished image and marks it pending; throws a DeviceRefusal if bad. */
-  complete(): Promise<void>;
+  /**
+   * Verifies the finished image and marks it pending; throws a DeviceRefusal if bad.
+   * `writtenCrc32` is the CRC32 of every byte this writer put in the slot, when it wrote
+   * the whole image itself (not a resume), so the slot need not be read back.
+   */
+  complete(writtenCrc32: number | undefined): Promise<void>;
   /** The writer is done, one way or another: the device is free for another update. */
   closed(): void;
   /** Optional fault seam. */
@@ -36,6 +41,10 @@ export class FileSlotWriter implements SlotWriter {
   private written: number;
   private reserved: number;
   private open = true;
+  // Fed with the bytes exactly as they go to flash (after the fault hook), so a bad write
+  // still shows as a CRC mismatch. A resumed writer did not see the bytes before its start,
+  // so it keeps none and the slot is read back at finish instead.
+  private readonly crc: Crc32 | null;
 
   constructor(
     private readonly handle: FileHandle,
@@ -46,6 +55,7 @@ export class FileSlotWriter implements SlotWriter {
   ) {
     this.written = start;
     this.reserved = start;
+    this.crc = start === 0 ? new Crc32() : null;
   }
 
   /** Contiguous bytes written so far. */
@@ -63,6 +73,7 @@ export class FileSlotWriter implements SlotWriter {
       this.host.assertMayWrite();
       const bytes = await this.applyHook(offset, chunk);
       await this.handle.write(bytes, 0, bytes.length, offset);
+      this.crc?.update(bytes);
       this.written = offset + chunk.length;
       this.host.held(this.written);
     } catch (error) {
@@ -82,7 +93,7 @@ export class FileSlotWriter implements SlotWriter {
     }
     await this.handle.sync();
     await this.close();
-    await this.host.complete();
+    await this.host.complete(this.crc?.value);
   }
 
   /** Closes without applying anything. */

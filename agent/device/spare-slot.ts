@@ -102,7 +102,7 @@ export class SpareSlot {
       held: (bytes) => {
         this.held = bytes;
       },
-      complete: () => this.complete(path),
+      complete: (writtenCrc32) => this.complete(path, writtenCrc32),
       closed: () => {
         this.writer = null;
         this.context.changed();
@@ -110,13 +110,13 @@ export class SpareSlot {
     };
   }
 
-  private async complete(path: string): Promise<void> {
+  private async complete(path: string, writtenCrc32: number | undefined): Promise<void> {
     const { state, stateWriter } = this.context;
     const spare = state.spare;
     if (!spare) throw new DeviceRefusal('UPDATE_CLOSED', 'no image is being written');
 
     try {
-      await checkFinishedImage(path, spare, state.model);
+      await checkFinishedImage(path, spare, state.model, writtenCrc32);
     } catch (error) {
       // A bad image is dropped whole, so a later resume never builds on its bytes.
       state.spare = null;
