@@ -52,7 +52,11 @@ export class FileSlotWriter implements SlotWriter {
     private readonly length: number,
     start: number,
     private readonly host: SlotWriterHost,
+    /** Settles once the device's state names this image; nothing is written before. */
+    private readonly named: Promise<void> = Promise.resolve(),
   ) {
+    // A failed save surfaces at the first write (or finish); an abort before then drops it.
+    named.catch(() => undefined);
     this.written = start;
     this.reserved = start;
     this.crc = start === 0 ? new Crc32() : null;
@@ -70,6 +74,7 @@ export class FileSlotWriter implements SlotWriter {
     this.reserved = offset + chunk.length;
 
     try {
+      await this.named;
       this.host.assertMayWrite();
       const bytes = await this.applyHook(offset, chunk);
       await this.handle.write(bytes, 0, bytes.length, offset);
@@ -91,6 +96,7 @@ export class FileSlotWriter implements SlotWriter {
         `image incomplete: ${this.written} of ${this.length} bytes written; send the rest`,
       );
     }
+    await this.named;
     await this.handle.sync();
     await this.close();
     await this.host.complete(this.crc?.value);

@@ -60,14 +60,20 @@ export class SpareSlot {
     this.held = this.context.state.spare ? await slotSize(this.path) : 0;
   }
 
-  /** Opens a writer at `start` (0 empties the slot and names the new image). */
+  /**
+   * Opens a writer at `start` (0 empties the slot and names the new image). The state save
+   * that names a new image is not waited for here but by the writer's first write, so the
+   * station can start streaming during the save while no byte of the image reaches the slot
+   * before the state names it.
+   */
   async open(image: UpdateImage, start: number): Promise<SlotWriter> {
     this.opening = true;
     try {
       const path = this.path;
       const handle = await open(path, start > 0 ? 'r+' : 'w');
-      if (start === 0) await this.nameImage(image);
-      this.writer = new FileSlotWriter(handle, path, image.length, start, this.host(path));
+      const named = start === 0 ? this.nameImage(image) : Promise.resolve();
+      const host = this.host(path);
+      this.writer = new FileSlotWriter(handle, path, image.length, start, host, named);
       return this.writer;
     } finally {
       this.opening = false;
