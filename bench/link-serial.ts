@@ -8,7 +8,8 @@
 // Capacity: this process writes as many raw bytes as the .ufw has into the station end
 // (serialport, as the station opens it) while a child process (bench/serial-sink.ts) reads
 // the device end (serialport, as the device opens it); timed from the first write until the
-// child reports it received every byte.
+// child reports it received every byte (its report comes over a pipe, as the link's last ack
+// comes over the pty). The sink first takes one uncounted push, so it is warm like the device.
 // Link rate: the whole push as the station sees it, begin → last ack → verify reply
 // (TransferStats.elapsedMs), so the device's slot open, writes, fsync and verify are in it.
 // The streaming part alone (first chunk → last ack) is printed beside it.
@@ -17,7 +18,7 @@
 // child process, and the MEDIAN of each side is compared (the machine is shared and its speed
 // swings from one second to the next; alternating spreads that over both sides). Each device
 // process first takes one uncounted transfer so its JIT is warm, as compiled firmware would
-// be (a cold process streams about a third slower); the sink's work per byte is trivial.
+// be (a cold process streams about a third slower).
 //
 // Prints its figures and, last, one JSON line:
 // {"kib_per_s":…,"capacity_kib_per_s":…,"ratio":…,"stream_kib_per_s":…,"stream_ratio":…}.
@@ -128,24 +129,33 @@ async function transferOnce(
   }
 }
 
-/** Pushes as many raw bytes as the .ufw has to a sink process reading `b`, KiB/s. */
+/**
+ * Pushes as many raw bytes as the .ufw has to a sink process reading `b`, twice: the first
+ * push warms the sink (as the device process is warmed) and the second is timed, KiB/s.
+ */
 async function rawRate(a: string, b: string): Promise<number> {
-  const sink = spawnTs(['bench/serial-sink.ts', b, String(UFW_BYTES)]);
+  const sink = spawnTs(['bench/serial-sink.ts', b, String(UFW_BYTES), '2']);
   const sender = await openPort(a);
   try {
     await sink.line('ready');
-    const block = Buffer.alloc(32 * 1024, 0x5a);
+    await pushRaw(sender);
+    await sink.line('received 1');
     const started = performance.now();
-    const done = sink.line('done');
-    for (let sent = 0; sent < UFW_BYTES; sent += block.length) {
-      const piece = block.subarray(0, Math.min(block.length, UFW_BYTES - sent));
-      if (!sender.write(piece)) await new Promise((resolve) => sender.once('drain', resolve));
-    }
-    await done;
+    const received = sink.line('received 2');
+    await pushRaw(sender);
+    await received;
     return kib(UFW_BYTES) / ((performance.now() - started) / 1000);
   } finally {
     await new Promise((resolve) => sender.close(resolve));
     await sink.stop();
+  }
+}
+
+async function pushRaw(sender: SerialPort): Promise<void> {
+  const block = Buffer.alloc(32 * 1024, 0x5a);
+  for (let sent = 0; sent < UFW_BYTES; sent += block.length) {
+    const piece = block.subarray(0, Math.min(block.length, UFW_BYTES - sent));
+    if (!sender.write(piece)) await new Promise((resolve) => sender.once('drain', resolve));
   }
 }
 
