@@ -1,4 +1,4 @@
-import type { BluetoothState, DeviceIdentity } from '../../contract/station';
+import type { DeviceIdentity } from '../../contract/station';
 import type {
   Assignment,
   AssignmentStatus,
@@ -10,6 +10,7 @@ import type {
 import type { HeartbeatReply, SignedHeartbeat } from '../../protocol/heartbeat';
 import type { LinkChannel } from '../../protocol/link/channel';
 import type { DeviceModel } from '../../protocol/models';
+import type { Bluetooth } from '../link/ble/types';
 
 /**
  * The pieces the station core composes, as the narrow surfaces it uses. The real ones are
@@ -80,37 +81,11 @@ export interface SerialPorts {
   open(path: string): Promise<LinkChannel>;
 }
 
-/** A Bota advertisement heard over Bluetooth. */
-export interface Advertisement {
-  /** The peripheral's address. */
-  address: string;
-  /** Advertised name. */
-  name: string;
-  /** Signal strength, dBm. */
-  rssi: number;
-  /** Model from the manufacturer data, when it parses. */
-  model: DeviceModel | null;
-  /** Serial from the manufacturer data, when it parses. */
-  serial: string | null;
-}
+/** A Bota advertisement heard over Bluetooth (main/link/ble's own type). */
+export type { Advertisement } from '../link/ble/types';
 
 /** Bluetooth LE, as main/link/ble/ offers it. */
-export interface BluetoothPort {
-  /** Whether it can be used, and why not. */
-  state(): BluetoothState;
-  /** State changes; returns an unsubscribe. */
-  onStateChange(listener: (state: BluetoothState) => void): () => void;
-  /** Bota advertisements; returns an unsubscribe. */
-  onAdvertisement(listener: (ad: Advertisement) => void): () => void;
-  /** Starts scanning. */
-  startScanning(): Promise<void>;
-  /** Stops scanning. */
-  stopScanning(): Promise<void>;
-  /** Connects and returns the link channel. */
-  connect(address: string): Promise<LinkChannel>;
-  /** Releases the adapter or radio. */
-  close(): Promise<void>;
-}
+export type BluetoothPort = Bluetooth;
 
 /** Everything the core composes. */
 export interface StationDeps {
