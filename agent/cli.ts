@@ -22,7 +22,8 @@ async function main(argv: string[]): Promise<number> {
   const fleet = await Fleet.start({ ...command.fleet, logger });
   logger.info(`fleet: ${fleet.members.length} devices started in ${command.fleet.dataDir}`);
 
-  const heading = `bota agent — ${fleet.members.length} × ${command.fleet.model} → ${command.fleet.cloudUrl}`;
+  const { model, cloudUrl } = command.fleet;
+  const heading = `bota agent — ${fleet.members.length} × ${model} → ${cloudUrl}`;
   const view: LiveView = tty
     ? startTtyView(fleet, heading, process.stdout)
     : startLogView(fleet, logger);

@@ -71,7 +71,7 @@ async function inspectDevice() {
 }
 
 describe('a device killed while writing its spare slot', () => {
-  it('dies mid-write (fault), comes back on its old firmware, then resumes and applies', async () => {
+  it('dies mid-write (fault), boots its old firmware, then resumes and applies', async () => {
     const dying = startAgent('--die-at', '100000');
     const assignmentId = await assignToAgentDevice();
 

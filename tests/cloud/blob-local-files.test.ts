@@ -96,7 +96,7 @@ describe('local blob files', () => {
     expect(before).not.toBe(after);
   });
 
-  it('lets a reader that already opened a blob finish the old bytes while it is replaced', async () => {
+  it('lets a reader that opened a blob finish the old bytes while it is replaced', async () => {
     const replacedKey = 'releases/0190cccc/swap.bin';
     const oldBytes = randomBytes(200 * 1024);
     await store.put(replacedKey, await stored('old.bin', oldBytes), oldBytes.length);

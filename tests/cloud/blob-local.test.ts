@@ -78,9 +78,9 @@ describe('local blob URLs', () => {
     const { url } = await store.presign(key, 60);
     publicBase = origin;
 
-    expect(url).toMatch(
-      /^https:\/\/station\.example\/cloud\/blobs\/releases\/0190cccc\/firmware\.bin\?expires=\d+&sig=[0-9a-f]{64}$/,
-    );
+    const blobPath = 'https://station.example/cloud/blobs/releases/0190cccc/firmware.bin';
+    expect(url.startsWith(`${blobPath}?`)).toBe(true);
+    expect(url.slice(blobPath.length)).toMatch(/^\?expires=\d+&sig=[0-9a-f]{64}$/);
   });
 
   it('serve the bytes as application/octet-stream', async () => {

@@ -101,9 +101,10 @@ export function ReleaseRow(props: { release: Release; onChanged: () => void }) {
             type="button"
             className="button quiet"
             disabled={busy !== null}
-            onClick={() =>
-              run('Deleting…', 'Not deleted', () => api.call('release:delete', { id: release.id }))
-            }
+            onClick={() => {
+              const remove = () => api.call('release:delete', { id: release.id });
+              void run('Deleting…', 'Not deleted', remove);
+            }}
           >
             Delete draft
           </button>
