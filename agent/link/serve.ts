@@ -57,6 +57,7 @@ const REQUEST_TYPES = new Set([
   'apply',
   'abort',
   'ping',
+  'detach',
 ]);
 
 /** The default window: a good part of a second of data on serial, ~270 chunks on BLE. */
@@ -176,6 +177,7 @@ class LinkServer {
     this.lastReply = { id: request.id, bytes };
     await this.channel.send(bytes).catch(() => undefined);
     if (request.type === 'apply' && reply.type === 'ok') void this.device.reboot();
+    if (request.type === 'detach') await this.detach('the station let go');
   }
 
   private async handle(request: LinkRequest): Promise<LinkReply> {
@@ -202,6 +204,7 @@ class LinkServer {
         await this.transfers.stop('aborted by the station');
         return { type: 'ok', id };
       case 'ping':
+      case 'detach':
         return { type: 'ok', id };
     }
   }

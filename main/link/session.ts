@@ -138,6 +138,7 @@ export class LinkSession {
 
   /** Closes the link; pending requests and a running transfer fail with LINK_LOST. */
   async close(): Promise<void> {
+    if (this.closedReason === null) await this.letGo();
     await this.channel.close();
     this.closed('closed by the station');
   }
@@ -172,6 +173,12 @@ export class LinkSession {
       default:
         this.options.logger?.debug(`link: (${this.label}) ignored ${message.type} from device`);
     }
+  }
+
+  /** Tells the device to detach now (one short try: closing must not wait on a dead link). */
+  private async letGo(): Promise<void> {
+    const once = { timeoutMs: 500, attempts: 1 };
+    await this.requests.request((id) => ({ type: 'detach', id }), once).catch(() => undefined);
   }
 
   /** Pings the device; one that never answers is as gone as an unplugged one. */

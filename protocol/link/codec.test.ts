@@ -30,6 +30,7 @@ const samples: LinkMessage[] = [
   { type: 'apply', id: 5 },
   { type: 'abort', id: 65535 },
   { type: 'ping', id: 6 },
+  { type: 'detach', id: 7 },
   { type: 'ok', id: 5 },
   { type: 'identity', id: 1, identity },
   { type: 'identity', id: 1, identity: { ...identity, deviceId: null, recording: false } },

@@ -21,6 +21,7 @@ export const MESSAGE_CODES = {
   apply: 0x05,
   abort: 0x06,
   ping: 0x07,
+  detach: 0x08,
   data: 0x20,
   ok: 0x80,
   identity: 0x81,
@@ -75,6 +76,7 @@ function writeFields(out: ByteWriter, message: Exclude<LinkMessage, DataMessage>
     case 'apply':
     case 'abort':
     case 'ping':
+    case 'detach':
     case 'ok':
       out.u16(message.id);
       return;
@@ -111,7 +113,8 @@ function writeBegin(out: ByteWriter, message: MessageOf<'begin'>): void {
 
 type OtherMessage = Exclude<
   LinkMessage,
-  DataMessage | MessageOf<'identify' | 'apply' | 'abort' | 'ping' | 'ok' | 'provision' | 'begin'>
+  | DataMessage
+  | MessageOf<'identify' | 'apply' | 'abort' | 'ping' | 'detach' | 'ok' | 'provision' | 'begin'>
 >;
 
 function writeOtherFields(
@@ -150,6 +153,7 @@ function readFields(reader: ByteReader, type: LinkMessage['type']): LinkMessage 
     case 'apply':
     case 'abort':
     case 'ping':
+    case 'detach':
     case 'ok':
       return { type, id: reader.u16() };
     case 'provision':

@@ -114,6 +114,17 @@ export interface PingRequest {
   id: number;
 }
 
+/**
+ * Station → device: "I am letting go"; the device detaches at once and resumes its own
+ * heartbeats, rather than after its idle time-out (a closed serial port is invisible to it).
+ */
+export interface DetachRequest {
+  /** The message type. */
+  type: 'detach';
+  /** Request id; the reply carries the same one. */
+  id: number;
+}
+
 /** Device → station: the request with this id succeeded. */
 export interface OkReply {
   /** The message type. */
@@ -216,7 +227,8 @@ export type LinkRequest =
   | VerifyRequest
   | ApplyRequest
   | AbortRequest
-  | PingRequest;
+  | PingRequest
+  | DetachRequest;
 
 /** A reply the device sends to a request. */
 export type LinkReply = OkReply | IdentityReply | ReadyReply | ErrorReply;

@@ -55,3 +55,17 @@ describe('serial link to a device in another process', () => {
     expect(device.latest().firmwareVersion).toBe('v1.0.2-003');
   });
 });
+
+describe('closing the session on serial', () => {
+  it('detaches the device at once, though a closed pty is invisible to it', async () => {
+    await device.stop();
+    device = await startDeviceProcess({ dir: temp.dir, port: pty.b, idleMs: 120_000 });
+    const session = await connect();
+    await session.identify();
+    await device.waitFor((event) => event.attached, 'the device to count the link attached');
+
+    await session.close();
+    const detached = () => (device.latest().attached ? null : device.latest());
+    await waitFor(async () => detached(), 'the device to detach on the close');
+  });
+});
