@@ -1,9 +1,8 @@
 import type { Characteristic, Peripheral } from '@abandonware/noble';
 
-import type { LinkChannel } from '../../../protocol/link/channel';
-import { Fragmenter, FragmentError, FragmentJoiner } from '../../../protocol/radio/fragment';
+import { GattChannel } from '../../../protocol/radio/gatt-channel';
 import { LinkClosedError } from '../../../protocol/radio/link-closed';
-import { ATT_DEFAULT_MTU, ATT_HEADER_BYTES } from '../../../protocol/radio/link-model';
+import { ATT_DEFAULT_MTU } from '../../../protocol/radio/link-model';
 
 /** The two characteristics of the Bota link service, as noble discovered them. */
 export interface LinkCharacteristics {
@@ -20,29 +19,20 @@ export interface LinkCharacteristics {
  * notifications on the data characteristic. All sends leave in the order they were made;
  * one write is outstanding at a time, as noble's per-characteristic callbacks require.
  */
-export class CentralChannel implements LinkChannel {
-  readonly kind = 'ble' as const;
-  readonly maxMessageBytes: number;
-  private readonly fragmenter: Fragmenter;
-  private readonly joiner = new FragmentJoiner();
-  private readonly messageListeners = new Set<(message: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(reason: string) => void>();
+export class CentralChannel extends GattChannel {
   private readonly lost: Promise<never>;
   private rejectLost: (error: Error) => void = () => undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private closedWith: string | null = null;
 
   constructor(
     private readonly peripheral: Peripheral,
     private readonly characteristics: LinkCharacteristics,
   ) {
-    this.maxMessageBytes = (peripheral.mtu ?? ATT_DEFAULT_MTU) - ATT_HEADER_BYTES;
-    this.fragmenter = new Fragmenter(this.maxMessageBytes);
+    super(peripheral.mtu ?? ATT_DEFAULT_MTU);
     this.lost = new Promise<never>((_, reject) => (this.rejectLost = reject));
     this.lost.catch(() => undefined);
 
     characteristics.control.on('data', (value: Buffer, notified: boolean) => {
-      if (notified) this.receiveControl(value);
+      if (notified) this.receiveControl(Uint8Array.from(value));
     });
     characteristics.data.on('data', (value: Buffer, notified: boolean) => {
       if (notified) this.deliver(Uint8Array.from(value));
@@ -50,90 +40,30 @@ export class CentralChannel implements LinkChannel {
     peripheral.once('disconnect', (reason: unknown) => this.finish(describe(reason)));
   }
 
-  /** True until the link closes. */
-  get open(): boolean {
-    return this.closedWith === null;
+  protected writeControl(fragment: Uint8Array): Promise<void> {
+    return this.write(this.characteristics.control, fragment, false);
   }
 
-  send(message: Uint8Array): Promise<void> {
-    return this.enqueue(async () => {
-      for (const fragment of this.fragmenter.split(message)) {
-        await this.write(this.characteristics.control, fragment, false);
-      }
-    });
+  protected writeData(message: Uint8Array): Promise<void> {
+    return this.write(this.characteristics.data, message, true);
   }
 
-  sendData(message: Uint8Array): Promise<void> {
-    if (message.length > this.maxMessageBytes) {
-      const limit = this.maxMessageBytes;
-      return Promise.reject(new RangeError(`data message of ${message.length} bytes > ${limit}`));
-    }
-    return this.enqueue(() => this.write(this.characteristics.data, message, true));
-  }
-
-  onMessage(listener: (message: Uint8Array) => void): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    if (this.closedWith !== null) {
-      listener(this.closedWith);
-      return () => undefined;
-    }
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.closedWith !== null) return;
-    const closed = new Promise<void>((resolve) => this.onClose(() => resolve()));
+  protected disconnect(): void {
     this.peripheral.disconnect();
-    await closed;
   }
 
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    if (this.closedWith !== null) return Promise.reject(new LinkClosedError(this.closedWith));
-
-    const run = this.queue.then(() => {
-      if (this.closedWith !== null) throw new LinkClosedError(this.closedWith);
-      return step();
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Also fails the write in flight and lets go of noble's characteristic events. */
+  protected override finish(reason: string): void {
+    if (!this.open) return;
+    this.rejectLost(new LinkClosedError(reason));
+    this.characteristics.control.removeAllListeners('data');
+    this.characteristics.data.removeAllListeners('data');
+    super.finish(reason);
   }
 
   private write(target: Characteristic, value: Uint8Array, withoutResponse: boolean) {
     const written = target.writeAsync(Buffer.from(value), withoutResponse);
     return Promise.race([written, this.lost]);
-  }
-
-  private receiveControl(fragment: Buffer): void {
-    let message: Uint8Array | null;
-    try {
-      message = this.joiner.push(Uint8Array.from(fragment));
-    } catch (error) {
-      if (!(error instanceof FragmentError)) throw error;
-      this.finish(error.message);
-      this.peripheral.disconnect();
-      return;
-    }
-    if (message) this.deliver(message);
-  }
-
-  private deliver(message: Uint8Array): void {
-    for (const listener of [...this.messageListeners]) listener(message);
-  }
-
-  private finish(reason: string): void {
-    if (this.closedWith !== null) return;
-    this.closedWith = reason;
-    this.rejectLost(new LinkClosedError(reason));
-
-    this.characteristics.control.removeAllListeners('data');
-    this.characteristics.data.removeAllListeners('data');
-    for (const listener of [...this.closeListeners]) listener(reason);
-    this.closeListeners.clear();
   }
 }
 
