@@ -29,10 +29,10 @@ import { pathToFileURL } from 'node:url';
 
 import { SerialPort } from 'serialport';
 
-import { openSerialChannel } from '../main/link/serial/channel';
 import { LinkSession } from '../main/link/session';
 import type { TransferStats } from '../main/link/transfer';
 import { buildImage } from '../protocol/image';
+import { openSerialChannel } from '../protocol/link/serial-channel';
 import { fixSerialPoller } from '../protocol/link/serial-poll-fix';
 import { encodeUfw } from '../protocol/ufw';
 import { spawnTs, startSocat } from './serial-processes';

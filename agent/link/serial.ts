@@ -1,8 +1,5 @@
-import { SerialPort } from 'serialport';
-
 import type { LinkChannel } from '../../protocol/link/channel';
-import { fixSerialPoller } from '../../protocol/link/serial-poll-fix';
-import { createStreamChannel, SERIAL_MAX_MESSAGE_BYTES } from '../../protocol/link/stream-channel';
+import { openSerialChannel } from '../../protocol/link/serial-channel';
 import type { VirtualDevice } from '../device/device';
 import { type AgentLogger, silentLogger } from '../log';
 import { serveLink, type ServeLinkOptions } from './serve';
@@ -46,7 +43,7 @@ class DevicePort {
     this.retry = null;
     if (this.closed) return;
     try {
-      const channel = await openDeviceChannel(this.path);
+      const channel = await openSerialChannel(this.path);
       if (this.closed) return void channel.close();
       // A quiet line may mean the pty behind the path was replaced (socat restarted), so
       // the port is reopened rather than trusted.
@@ -74,24 +71,4 @@ class DevicePort {
     if (this.closed || this.retry) return;
     this.retry = setTimeout(() => void this.attach(), this.options.reopenMs ?? 200);
   }
-}
-
-async function openDeviceChannel(path: string): Promise<LinkChannel> {
-  const port = new SerialPort({
-    path,
-    baudRate: 921_600,
-    autoOpen: false,
-    highWaterMark: 256 * 1024,
-  });
-  await new Promise<void>((resolve, reject) =>
-    port.open((error) => (error ? reject(error) : resolve())),
-  );
-  fixSerialPoller(port);
-  return createStreamChannel({
-    stream: port,
-    kind: 'serial',
-    maxMessageBytes: SERIAL_MAX_MESSAGE_BYTES,
-    closeStream: () =>
-      port.isOpen ? new Promise((resolve) => port.close(() => resolve())) : Promise.resolve(),
-  });
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { openSerialChannel } from '../../main/link/serial/channel';
 import { LinkSession } from '../../main/link/session';
+import { openSerialChannel } from '../../protocol/link/serial-channel';
 import { type DeviceProcess, startDeviceProcess } from './support/device-process';
 import { codeOf, makeUfw, tempDir, waitFor } from './support/fixtures';
 import { type FaultyLine, startFaultyLine } from './support/relay';

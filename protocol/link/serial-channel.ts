@@ -1,11 +1,8 @@
 import { SerialPort } from 'serialport';
 
-import type { LinkChannel } from '../../../protocol/link/channel';
-import { fixSerialPoller } from '../../../protocol/link/serial-poll-fix';
-import {
-  createStreamChannel,
-  SERIAL_MAX_MESSAGE_BYTES,
-} from '../../../protocol/link/stream-channel';
+import type { LinkChannel } from './channel';
+import { fixSerialPoller } from './serial-poll-fix';
+import { createStreamChannel, SERIAL_MAX_MESSAGE_BYTES } from './stream-channel';
 
 /** How to open a serial link. */
 export interface SerialChannelOptions {
@@ -17,7 +14,8 @@ export interface SerialChannelOptions {
 
 /**
  * Opens the serial port at `path` as a LinkChannel: COBS frames with a CRC32 each
- * (protocol/link/framing.ts). Rejects with the port's own error when it cannot be opened.
+ * (framing.ts). The station and the device open their ends the same way. Rejects with the
+ * port's own error when it cannot be opened.
  */
 export async function openSerialChannel(
   path: string,
