@@ -1,11 +1,11 @@
 import { useState } from 'react';
 
 import type { ReleaseStatus } from '../../../contract/ipc';
-import { DEVICE_MODELS, type DeviceModel } from '../../../protocol/models';
+import type { DeviceModel } from '../../../protocol/models';
 import { useQuery } from '../api/use-query';
 import { Empty } from '../ui/Empty';
-import { modelName } from '../ui/format';
 import { Loaded } from '../ui/Loading';
+import { ModelFilter } from '../ui/ModelFilter';
 import { ReleaseForm } from './ReleaseForm';
 import { ReleaseRow } from './ReleaseRow';
 
@@ -21,17 +21,7 @@ export function FirmwareScreen() {
       <h1 id="firmware-title">Firmware releases</h1>
       <ReleaseForm onCreated={releases.reload} />
       <div className="filters" role="group" aria-label="Filter releases">
-        <label>
-          Model
-          <select value={model} onChange={(e) => setModel(e.target.value as DeviceModel | '')}>
-            <option value="">All models</option>
-            {DEVICE_MODELS.map((id) => (
-              <option key={id} value={id}>
-                {modelName(id)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ModelFilter value={model} onChange={setModel} />
         <label>
           Status
           <select value={status} onChange={(e) => setStatus(e.target.value as ReleaseStatus | '')}>

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 
 import type { AssignmentStatus, FleetSummary } from '../../../protocol/cloud-api';
-import { DEVICE_MODELS, type DeviceModel } from '../../../protocol/models';
+import type { DeviceModel } from '../../../protocol/models';
 import { useQuery } from '../api/use-query';
 import { type Bar, BarChart } from '../ui/BarChart';
 import { Empty } from '../ui/Empty';
 import { formatAgo, modelName } from '../ui/format';
 import { Loaded } from '../ui/Loading';
+import { ModelFilter } from '../ui/ModelFilter';
 
 const REFRESH_MS = 5000;
 
@@ -73,17 +74,7 @@ function DeviceList() {
           Search serial or id
           <input type="search" value={q} onChange={(event) => setQ(event.target.value)} />
         </label>
-        <label>
-          Model
-          <select value={model} onChange={(e) => setModel(e.target.value as DeviceModel | '')}>
-            <option value="">All models</option>
-            {DEVICE_MODELS.map((id) => (
-              <option key={id} value={id}>
-                {modelName(id)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ModelFilter value={model} onChange={setModel} />
       </div>
       <Loaded result={devices.result} what="devices">
         {({ devices: list, total }) =>
