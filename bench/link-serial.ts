@@ -6,18 +6,20 @@
 //   tsx bench/link-serial.ts     (npm run bench:link runs it beside the Bluetooth bench)
 //
 // Capacity: this process writes as many raw bytes as the .ufw has into the station end
-// (serialport, as the station opens it) while a child process (bench/serial-sink.ts) reads
-// the device end (serialport, as the device opens it); timed from the first write until the
-// child reports it received every byte (its report comes over a pipe, as the link's last ack
-// comes over the pty). The sink first takes one uncounted push, so it is warm like the device.
+// (openSerialPort, as the station opens it) while a child process (bench/serial-sink.ts)
+// reads the device end (openSerialPort, as the device opens it); timed from the first write
+// until the child reports it received every byte (its report comes over a pipe, as the
+// link's last ack comes over the pty). The sink first takes one uncounted push, so it is warm
+// like the device. Both ends use the link's own port code, so the capacity rises with any
+// gain there and the ratio shows only what the link itself costs.
 // Link rate: the whole push as the station sees it, begin → last ack → verify reply
-// (TransferStats.elapsedMs), so the device's slot open, writes, fsync and verify are in it.
+// (TransferStats.elapsedMs), so the device's slot open, writes, flushes and verify are in it.
 // The streaming part alone (first chunk → last ack) is printed beside it.
 //
 // After one warm-up of each (not counted), raw and link rounds alternate, each with a fresh
 // child process, and the MEDIAN of each side is compared (the machine is shared and its speed
 // swings from one second to the next; alternating spreads that over both sides). Each device
-// process first takes one uncounted transfer so its JIT is warm, as compiled firmware would
+// process first takes uncounted transfers (4) so its JIT is warm, as compiled firmware would
 // be (a cold process streams about a third slower).
 //
 // Prints its figures and, last, one JSON line:
@@ -27,18 +29,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { SerialPort } from 'serialport';
+import type { SerialPortStream } from '@serialport/stream';
 
 import { LinkSession } from '../main/link/session';
 import type { TransferStats } from '../main/link/transfer';
 import { buildImage } from '../protocol/image';
 import { openSerialChannel } from '../protocol/link/serial-channel';
-import { fixSerialPoller } from '../protocol/link/serial-poll-fix';
+import { closeSerialPort, openSerialPort } from '../protocol/link/serial-port';
 import { encodeUfw } from '../protocol/ufw';
 import { spawnTs, startSocat } from './serial-processes';
 
 const UFW_BYTES = Number(process.env.BENCH_UFW_BYTES ?? 1024 * 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const WARM_TRANSFERS = Number(process.env.BENCH_WARM_TRANSFERS ?? 4);
 
 /** What the serial bench measured: medians over the rounds. */
 export interface SerialBenchResult {
@@ -114,10 +117,12 @@ async function transferOnce(
     const session = new LinkSession(await openSerialChannel(a));
     try {
       await session.identify();
-      // The first transfer warms the device process's JIT and is not counted: a real
+      // The first transfers warm the device process's JIT and are not counted: a real
       // device runs compiled firmware, not cold JavaScript.
-      await session.transfer(makeUfw(`v1.1.${round}-001`), () => undefined);
-      await session.transfer(makeUfw(`v1.1.${round}-002`), () => undefined);
+      for (let warm = 1; warm <= WARM_TRANSFERS; warm++) {
+        await session.transfer(makeUfw(`v1.1.${round}-${100 + warm}`), () => undefined);
+      }
+      await session.transfer(makeUfw(`v1.1.${round}-200`), () => undefined);
       const stats = session.lastTransferStats();
       if (!stats) throw new Error('the transfer finished without stats');
       return stats;
@@ -135,7 +140,7 @@ async function transferOnce(
  */
 async function rawRate(a: string, b: string): Promise<number> {
   const sink = spawnTs(['bench/serial-sink.ts', b, String(UFW_BYTES), '2']);
-  const sender = await openPort(a);
+  const sender = await openSerialPort(a);
   try {
     await sink.line('ready');
     await pushRaw(sender);
@@ -146,29 +151,17 @@ async function rawRate(a: string, b: string): Promise<number> {
     await received;
     return kib(UFW_BYTES) / ((performance.now() - started) / 1000);
   } finally {
-    await new Promise((resolve) => sender.close(resolve));
+    await closeSerialPort(sender);
     await sink.stop();
   }
 }
 
-async function pushRaw(sender: SerialPort): Promise<void> {
+async function pushRaw(sender: SerialPortStream): Promise<void> {
   const block = Buffer.alloc(32 * 1024, 0x5a);
   for (let sent = 0; sent < UFW_BYTES; sent += block.length) {
     const piece = block.subarray(0, Math.min(block.length, UFW_BYTES - sent));
     if (!sender.write(piece)) await new Promise((resolve) => sender.once('drain', resolve));
   }
-}
-
-async function openPort(path: string): Promise<SerialPort> {
-  const port = new SerialPort({
-    path,
-    baudRate: 921_600,
-    autoOpen: false,
-    highWaterMark: 256 * 1024,
-  });
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  fixSerialPoller(port);
-  return port;
 }
 
 function makeUfw(version: string): Buffer {

@@ -1,11 +1,9 @@
 // The far end of the serial bench's raw-capacity rounds, in its own process like the device:
 //   node --import tsx bench/serial-sink.ts PATH BYTES PUSHES
-// Opens PATH as the device does (serialport, same buffer, poller fix), discards whatever
-// was already queued, prints `ready`, then reads and drops bytes, printing `received <n>`
-// each time n × BYTES bytes have arrived, and exits after PUSHES of them.
-import { SerialPort } from 'serialport';
-
-import { fixSerialPoller } from '../protocol/link/serial-poll-fix';
+// Opens PATH as the device does (openSerialPort), discards whatever was already queued,
+// prints `ready`, then reads and drops bytes, printing `received <n>` each time n × BYTES
+// bytes have arrived, and exits after PUSHES of them.
+import { openSerialPort } from '../protocol/link/serial-port';
 
 async function main(): Promise<void> {
   const [path, bytesText, pushesText] = process.argv.slice(2);
@@ -15,14 +13,7 @@ async function main(): Promise<void> {
     console.error('usage: node --import tsx bench/serial-sink.ts PATH BYTES PUSHES');
     process.exit(2);
   }
-  const port = new SerialPort({
-    path,
-    baudRate: 921_600,
-    autoOpen: false,
-    highWaterMark: 256 * 1024,
-  });
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
-  fixSerialPoller(port);
+  const port = await openSerialPort(path);
   await new Promise<void>((resolve) => port.flush(() => resolve()));
 
   let received = 0;

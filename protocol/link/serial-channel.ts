@@ -1,7 +1,5 @@
-import { SerialPort } from 'serialport';
-
 import type { LinkChannel } from './channel';
-import { fixSerialPoller } from './serial-poll-fix';
+import { closeSerialPort, openSerialPort } from './serial-port';
 import { createStreamChannel, SERIAL_MAX_MESSAGE_BYTES } from './stream-channel';
 
 /** How to open a serial link. */
@@ -21,28 +19,12 @@ export async function openSerialChannel(
   path: string,
   options: SerialChannelOptions = {},
 ): Promise<LinkChannel> {
-  const port = new SerialPort({
-    path,
-    baudRate: options.baudRate ?? 921_600,
-    autoOpen: false,
-    // Room for several full frames, so the sender rarely waits on 'drain'.
-    highWaterMark: 256 * 1024,
-  });
-  await new Promise<void>((resolve, reject) =>
-    port.open((error) => (error ? reject(error) : resolve())),
-  );
-
-  fixSerialPoller(port);
+  const port = await openSerialPort(path, { baudRate: options.baudRate });
   return createStreamChannel({
     stream: port,
     kind: 'serial',
     maxMessageBytes: SERIAL_MAX_MESSAGE_BYTES,
-    closeStream: () => closePort(port),
+    closeStream: () => closeSerialPort(port),
     onDrop: options.onDrop,
   });
-}
-
-function closePort(port: SerialPort): Promise<void> {
-  if (!port.isOpen) return Promise.resolve();
-  return new Promise((resolve) => port.close(() => resolve()));
 }

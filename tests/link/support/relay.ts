@@ -1,6 +1,6 @@
-import { SerialPort } from 'serialport';
+import type { SerialPortStream } from '@serialport/stream';
 
-import { fixSerialPoller } from '../../../protocol/link/serial-poll-fix';
+import { closeSerialPort, openSerialPort } from '../../../protocol/link/serial-port';
 import { type PtyPair, startPtyPair } from './socat';
 
 /** Which way bytes travel through the relay. */
@@ -39,7 +39,7 @@ export async function startFaultyLine(dir: string): Promise<FaultyLine> {
   const corruption: Partial<Record<Direction, number>> = {};
   const held: Partial<Record<Direction, Buffer[]>> = {};
 
-  const forward = (direction: Direction, target: SerialPort) => (chunk: Buffer) => {
+  const forward = (direction: Direction, target: SerialPortStream) => (chunk: Buffer) => {
     const minBytes = corruption[direction];
     if (minBytes !== undefined && chunk.length >= minBytes) {
       delete corruption[direction];
@@ -51,7 +51,10 @@ export async function startFaultyLine(dir: string): Promise<FaultyLine> {
     forwarded[direction] += chunk.length;
     target.write(chunk);
   };
-  const targets: Record<Direction, SerialPort> = { 'to-device': toDevice, 'to-station': toStation };
+  const targets: Record<Direction, SerialPortStream> = {
+    'to-device': toDevice,
+    'to-station': toStation,
+  };
   toStation.on('data', forward('to-device', toDevice));
   toDevice.on('data', forward('to-station', toStation));
 
@@ -77,21 +80,13 @@ export async function startFaultyLine(dir: string): Promise<FaultyLine> {
   };
 }
 
-async function openPort(path: string): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate: 921_600, autoOpen: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((error) => (error ? reject(error) : resolve())),
-  );
-  fixSerialPoller(port);
+async function openPort(path: string): Promise<SerialPortStream> {
+  const port = await openSerialPort(path);
   port.on('error', () => undefined); // the far end going away is part of the tests
   return port;
 }
 
-async function stopAll(ports: SerialPort[], pairs: PtyPair[]): Promise<void> {
-  await Promise.all(
-    ports.map((port) =>
-      port.isOpen ? new Promise<void>((resolve) => port.close(() => resolve())) : undefined,
-    ),
-  );
+async function stopAll(ports: SerialPortStream[], pairs: PtyPair[]): Promise<void> {
+  await Promise.all(ports.map((port) => closeSerialPort(port)));
   await Promise.all(pairs.map((pair) => pair.stop()));
 }
