@@ -6,29 +6,61 @@
 
 const MAX_RUN = 254;
 
+/** The most bytes COBS turns `length` input bytes into. */
+export function cobsMaxEncoded(length: number): number {
+  return length + Math.ceil(length / MAX_RUN) + 1;
+}
+
 /** Encodes `input` so it contains no zero byte. */
 export function cobsEncode(input: Uint8Array): Buffer {
-  const source = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const out = Buffer.allocUnsafe(input.length + Math.ceil(input.length / MAX_RUN) + 1);
-  let written = 0;
-  let at = 0;
-  let nextZero = findZero(source, 0);
+  const out = Buffer.allocUnsafe(cobsMaxEncoded(input.length));
+  return out.subarray(0, cobsEncodeInto(out, 0, [input]));
+}
 
-  for (;;) {
-    if (nextZero < at) nextZero = findZero(source, at);
-    const runEnd = Math.min(nextZero, at + MAX_RUN, source.length);
-    out[written++] = runEnd - at + 1;
-    written += source.copy(out, written, at, runEnd);
+/**
+ * Encodes the concatenation of `parts` into `out` from `start`, without joining them first;
+ * returns the offset after the last byte written. `out` needs cobsMaxEncoded(total) bytes.
+ */
+export function cobsEncodeInto(out: Buffer, start: number, parts: Uint8Array[]): number {
+  let code = start; // where the current block's code byte goes
+  let written = start + 1;
+  let run = 0; // data bytes in the current block
+  let afterFullRun = false; // the current block was opened only because the last one filled
 
-    if (runEnd - at === MAX_RUN) {
-      at = runEnd; // a full run (code 0xFF) implies no zero, even when one follows
-      if (at === source.length) return out.subarray(0, written);
-    } else if (runEnd < source.length) {
-      at = runEnd + 1; // the run stopped at a zero, which its code implies
-    } else {
-      return out.subarray(0, written);
+  for (const part of parts) {
+    const source = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+    let at = 0;
+    while (at < source.length) {
+      const zero = source.indexOf(0, at);
+      const runEnd = zero === -1 ? source.length : zero;
+      while (at < runEnd) {
+        const take = Math.min(runEnd - at, MAX_RUN - run);
+        written += source.copy(out, written, at, at + take);
+        at += take;
+        run += take;
+        afterFullRun = false;
+        if (run === MAX_RUN) {
+          // A full block (code 0xFF) implies no zero after it, even when one follows.
+          out[code] = MAX_RUN + 1;
+          code = written++;
+          run = 0;
+          afterFullRun = true;
+        }
+      }
+      if (zero !== -1) {
+        out[code] = run + 1;
+        code = written++;
+        run = 0;
+        afterFullRun = false;
+        at = zero + 1;
+      }
     }
   }
+
+  // Input that ends exactly on a full block needs no empty block after it.
+  if (afterFullRun) return written - 1;
+  out[code] = run + 1;
+  return written;
 }
 
 /** Decodes one COBS block (without its delimiter); undefined when it is not valid COBS. */
@@ -47,9 +79,4 @@ export function cobsDecode(input: Uint8Array): Buffer | undefined {
     if (code <= MAX_RUN && at < source.length) out[written++] = 0;
   }
   return out.subarray(0, written);
-}
-
-function findZero(source: Buffer, from: number): number {
-  const found = source.indexOf(0, from);
-  return found === -1 ? source.length : found;
 }

@@ -68,6 +68,24 @@ describe('serial frames', () => {
     }
   });
 
+  it('decodes a stream of large frames with zero runs and full blocks, read in any sizes', () => {
+    const { decoder, messages } = collect(40 * 1024);
+    const sent = Array.from({ length: 30 }, (_, n) => {
+      const message = randomBytes(1 + Math.floor(Math.random() * 40 * 1024));
+      if (n % 3 === 0) message.fill(0x41, 0, Math.min(message.length, 254 * 3));
+      if (n % 3 === 1) message.fill(0, 0, Math.min(message.length, 600));
+      return message;
+    });
+    const wire = Buffer.concat(sent.map((message) => encodeFrame(message)));
+    for (let at = 0; at < wire.length;) {
+      const size = 1 + Math.floor(Math.random() * 5000);
+      decoder.push(wire.subarray(at, at + size));
+      at += size;
+    }
+    expect(messages).toHaveLength(sent.length);
+    messages.forEach((message, n) => expect(message.equals(sent[n]!)).toBe(true));
+  });
+
   it('drops a corrupted frame and keeps the next one', () => {
     const { decoder, messages, drops } = collect();
     const damaged = encodeFrame(Buffer.from('first message'));

@@ -1,5 +1,5 @@
 import { crc32 } from '../crc32';
-import { cobsDecode, cobsEncode } from './cobs';
+import { cobsEncodeInto, cobsMaxEncoded } from './cobs';
 
 /**
  * Serial framing for link messages: each message gets its CRC32 (little-endian) appended,
@@ -11,36 +11,44 @@ import { cobsDecode, cobsEncode } from './cobs';
 
 const DELIMITER = 0;
 const CRC_BYTES = 4;
+const MAX_RUN = 254;
 
-/** Frames one message for the wire. */
+/** Frames one message for the wire: one buffer, written in one pass. */
 export function encodeFrame(message: Uint8Array): Buffer {
-  const body = Buffer.allocUnsafe(message.length + CRC_BYTES);
-  body.set(message, 0);
-  body.writeUInt32LE(crc32(message), message.length);
+  const crc = Buffer.allocUnsafe(CRC_BYTES);
+  crc.writeUInt32LE(crc32(message), 0);
 
-  const encoded = cobsEncode(body);
-  const frame = Buffer.allocUnsafe(encoded.length + 2);
+  const frame = Buffer.allocUnsafe(maxFrameBytes(message.length));
   frame[0] = DELIMITER;
-  encoded.copy(frame, 1);
-  frame[frame.length - 1] = DELIMITER;
-  return frame;
+  const end = cobsEncodeInto(frame, 1, [message, crc]);
+  frame[end] = DELIMITER;
+  return frame.subarray(0, end + 1);
 }
 
 /** The most wire bytes a frame of a `messageBytes` message can take. */
 export function maxFrameBytes(messageBytes: number): number {
-  const body = messageBytes + CRC_BYTES;
-  return body + Math.ceil(body / 254) + 1 + 2;
+  return cobsMaxEncoded(messageBytes + CRC_BYTES) + 2;
 }
 
 /** Why the decoder dropped some bytes. */
 export type FrameDropReason = 'too-long' | 'bad-cobs' | 'bad-crc' | 'too-short';
 
-/** Turns a byte stream back into messages, dropping damaged frames. */
+/** Decoded bytes the decoder allocates at a time; frames are views into it. */
+const SLAB_BYTES = 256 * 1024;
+
+/**
+ * Turns a byte stream back into messages, dropping damaged frames. COBS is undone as the
+ * bytes arrive, straight into a shared slab, so a frame costs one copy whatever the split
+ * of the reads; each message is a view into the slab and stays valid after delivery.
+ */
 export class FrameDecoder {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private overflowed = false;
-  private readonly maxEncoded: number;
+  private readonly maxBody: number;
+  private slab: Buffer = Buffer.alloc(0);
+  private frameStart = 0;
+  private written = 0; // decoded bytes of the current frame
+  private blockLeft = 0; // data bytes still due in the current COBS block
+  private zeroDue = false; // the current block implies a zero if another block follows
+  private skipping = false; // the frame is already dropped; wait for the next delimiter
 
   constructor(
     /** Largest message expected; longer frames are dropped as noise. */
@@ -50,55 +58,91 @@ export class FrameDecoder {
     /** Told about each dropped frame, for counters and debug logs. */
     private readonly onDrop: (reason: FrameDropReason) => void = () => undefined,
   ) {
-    this.maxEncoded = maxFrameBytes(maxMessageBytes);
+    this.maxBody = maxMessageBytes + CRC_BYTES;
+    this.startFrame();
   }
 
   /** Feeds bytes as they arrive, in any split. */
   push(chunk: Buffer): void {
     let at = 0;
-    for (;;) {
-      const zero = chunk.indexOf(DELIMITER, at);
-      if (zero === -1) {
-        this.hold(chunk.subarray(at));
-        return;
+    while (at < chunk.length) {
+      if (this.skipping || this.blockLeft > 0) {
+        at = this.copyRun(chunk, at);
+        continue;
       }
-      this.hold(chunk.subarray(at, zero));
-      this.complete();
-      at = zero + 1;
+      const code = chunk[at++] as number;
+      if (code === DELIMITER) {
+        this.endFrame();
+        continue;
+      }
+      if (this.zeroDue && !this.append(DELIMITER)) continue;
+      this.blockLeft = code - 1;
+      this.zeroDue = code <= MAX_RUN;
     }
   }
 
-  private hold(part: Buffer): void {
-    if (part.length === 0 || this.overflowed) return;
-    if (this.pendingBytes + part.length > this.maxEncoded) {
-      this.overflowed = true;
-      this.pending = [];
-      this.pendingBytes = 0;
-      return;
+  /** Copies block bytes up to the block's end, the chunk's end or a delimiter. */
+  private copyRun(chunk: Buffer, at: number): number {
+    const zero = chunk.indexOf(DELIMITER, at);
+    if (this.skipping) {
+      if (zero === -1) return chunk.length;
+      this.startFrame();
+      return zero + 1;
     }
-    this.pending.push(part);
-    this.pendingBytes += part.length;
+
+    const end = Math.min(at + this.blockLeft, chunk.length);
+    if (zero !== -1 && zero < end) {
+      // The frame ended while its last block still promised bytes.
+      this.drop('bad-cobs');
+      this.startFrame();
+      return zero + 1;
+    }
+    if (this.written + (end - at) > this.maxBody) {
+      this.drop('too-long');
+      return at;
+    }
+    chunk.copy(this.slab, this.frameStart + this.written, at, end);
+    this.written += end - at;
+    this.blockLeft -= end - at;
+    return end;
   }
 
-  private complete(): void {
-    const overflowed = this.overflowed;
-    const encoded = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.overflowed = false;
-
-    if (overflowed) return this.onDrop('too-long');
-    if (!encoded || encoded.length === 0) return; // two delimiters in a row
-    this.deliver(encoded);
+  private append(byte: number): boolean {
+    if (this.written + 1 > this.maxBody) {
+      this.drop('too-long');
+      return false;
+    }
+    this.slab[this.frameStart + this.written++] = byte;
+    return true;
   }
 
-  private deliver(encoded: Buffer): void {
-    const body = cobsDecode(encoded);
-    if (!body) return this.onDrop('bad-cobs');
-    if (body.length < CRC_BYTES) return this.onDrop('too-short');
+  private endFrame(): void {
+    const length = this.written;
+    const body = this.slab.subarray(this.frameStart, this.frameStart + length);
+    if (length === 0) return this.startFrame(); // two delimiters in a row
+    this.frameStart += length;
+    this.startFrame();
+    if (length < CRC_BYTES) return this.onDrop('too-short');
 
-    const message = body.subarray(0, body.length - CRC_BYTES);
+    const message = body.subarray(0, length - CRC_BYTES);
     if (crc32(message) !== body.readUInt32LE(message.length)) return this.onDrop('bad-crc');
     this.onMessage(message);
+  }
+
+  /** Drops the frame in progress; bytes are skipped up to the next delimiter. */
+  private drop(reason: FrameDropReason): void {
+    this.onDrop(reason);
+    this.skipping = true;
+  }
+
+  private startFrame(): void {
+    this.written = 0;
+    this.blockLeft = 0;
+    this.zeroDue = false;
+    this.skipping = false;
+    if (this.slab.length - this.frameStart < this.maxBody) {
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, this.maxBody));
+      this.frameStart = 0;
+    }
   }
 }
