@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -296,5 +296,17 @@ describe('VirtualDevice', () => {
     const error = await writer.write(0, bytes.subarray(0, 100)).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'FLASH_WRITE_ERROR', message: /EIO/ });
     expect(device.updating).toBe(false);
+  });
+
+  it('fails the first write, not the begin, when the spare slot cannot be opened', async () => {
+    const device = await openDevice();
+    await mkdir(join(dir, 'PIN-00001', 'slot-b.img'), { recursive: true });
+    const { bytes, offer } = image();
+
+    const writer = await device.beginUpdate(offer);
+    const error = await writer.write(0, bytes.subarray(0, 100)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'FLASH_WRITE_ERROR', message: /EISDIR/ });
+    expect(device.updating).toBe(false);
+    expect(device.firmwareVersion).toBe('v1.0.0-001');
   });
 });

@@ -210,7 +210,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     assertMayBegin(this.state, image);
 
     const start = options.resume ? this.heldBytes(image) : 0;
-    const writer = await this.spareSlot.open(image, start);
+    const writer = this.spareSlot.open(image, start);
 
     this.log.info(
       `device: (${this.serial}) update ${image.version ?? '?'} begun at ${start}/${image.length}`,
@@ -237,6 +237,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
     // Cut the offline wait short: the pending boot (if any) runs at the next open instead.
     this.endOffline?.();
     await this.spareSlot.abort();
+    await this.spareSlot.settled();
     await this.stateWriter.flush();
   }
 
@@ -263,6 +264,7 @@ export class VirtualDevice extends EventEmitter<VirtualDeviceEvents> {
   }
 
   private async powerOn(): Promise<BootRecord> {
+    await this.spareSlot.settled();
     const pending = this.state.spare?.pendingApply === true;
     const record = await bootDevice(this.deviceDir, this.state, this.options.hooks ?? {});
     if (pending || this.state.lastBoot === null) {

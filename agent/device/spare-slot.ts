@@ -4,9 +4,14 @@ import type { AgentLogger } from '../log';
 import { assertMayContinue } from './checks';
 import type { DeviceHooks } from './hooks';
 import { DeviceRefusal } from './refusal';
-import { FileSlotWriter, type SlotWriter, type SlotWriterHost } from './slot-writer';
+import {
+  FileSlotWriter,
+  type SlotWriter,
+  type SlotWriterHost,
+  type WrittenImage,
+} from './slot-writer';
 import { otherSlot, slotPath, slotSize } from './slots';
-import type { DeviceState, StateWriter } from './state-file';
+import type { DeviceState, SpareImage, StateWriter } from './state-file';
 import type { UpdateImage } from './types';
 import { checkFinishedImage } from './verify';
 
@@ -32,8 +37,8 @@ export interface SpareSlotContext {
  */
 export class SpareSlot {
   private writer: SlotWriter | null = null;
-  private opening = false;
   private held = 0;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: SpareSlotContext) {}
 
@@ -43,9 +48,17 @@ export class SpareSlot {
     return slotPath(deviceDir, otherSlot(state.running));
   }
 
-  /** True while an update is open (or opening). */
+  /** True while an update is open. */
   get busy(): boolean {
-    return this.opening || this.writer !== null;
+    return this.writer !== null;
+  }
+
+  /**
+   * Settles once a verified image's bytes are flushed and its mark saved. A reboot waits for
+   * it, and so does the next image before it empties the slot.
+   */
+  settled(): Promise<void> {
+    return this.saving;
   }
 
   /** Bytes of this same image (length + CRC32) the slot holds. */
@@ -61,23 +74,21 @@ export class SpareSlot {
   }
 
   /**
-   * Opens a writer at `start` (0 empties the slot and names the new image). The state save
-   * that names a new image is not waited for here but by the writer's first write, so the
-   * station can start streaming during the save while no byte of the image reaches the slot
-   * before the state names it.
+   * Opens a writer at `start` (0 empties the slot and names the new image). Opening the slot
+   * file and the state save that names a new image are not waited for here but by the
+   * writer's first write, so the station can start streaming meanwhile while no byte of the
+   * image reaches the slot before the state names it. A slot that cannot be opened fails
+   * that first write, as a flash that cannot be erased would.
    */
-  async open(image: UpdateImage, start: number): Promise<SlotWriter> {
-    this.opening = true;
-    try {
-      const path = this.path;
-      const handle = await open(path, start > 0 ? 'r+' : 'w');
-      const named = start === 0 ? this.nameImage(image) : Promise.resolve();
-      const host = this.host(path);
-      this.writer = new FileSlotWriter(handle, path, image.length, start, host, named);
-      return this.writer;
-    } finally {
-      this.opening = false;
-    }
+  open(image: UpdateImage, start: number): SlotWriter {
+    const path = this.path;
+    const handle = this.saving.then(() => open(path, start > 0 ? 'r+' : 'w'));
+    // The slot is emptied before the state names the new image, so a crash between the
+    // two can never make old bytes look like the start of this image.
+    if (start === 0) this.held = 0;
+    const named = start === 0 ? handle.then(() => this.nameImage(image)) : Promise.resolve();
+    this.writer = new FileSlotWriter({ handle, path, named }, image.length, start, this.host(path));
+    return this.writer;
   }
 
   /** Aborts the open writer, if any. */
@@ -86,9 +97,6 @@ export class SpareSlot {
   }
 
   private async nameImage(image: UpdateImage): Promise<void> {
-    // The slot was emptied before the state names the new image, so a crash between the
-    // two can never make old bytes look like the start of this image.
-    this.held = 0;
     this.context.state.spare = {
       model: image.model,
       length: image.length,
@@ -108,7 +116,7 @@ export class SpareSlot {
       held: (bytes) => {
         this.held = bytes;
       },
-      complete: (writtenCrc32) => this.complete(path, writtenCrc32),
+      complete: (written, flushed) => this.complete(path, written, flushed),
       closed: () => {
         this.writer = null;
         this.context.changed();
@@ -116,13 +124,23 @@ export class SpareSlot {
     };
   }
 
-  private async complete(path: string, writtenCrc32: number | undefined): Promise<void> {
+  /**
+   * Checks the finished image and marks it pending. The answer does not wait for the disk:
+   * the mark is saved once the slot is flushed (`flushed`), in the background, and a reboot
+   * waits for both (settled()). A crash before the save boots the running image, as a crash
+   * a moment earlier would have, and the bootloader re-checks the slot in any case.
+   */
+  private async complete(
+    path: string,
+    written: WrittenImage | undefined,
+    flushed: Promise<void>,
+  ): Promise<void> {
     const { state, stateWriter } = this.context;
     const spare = state.spare;
     if (!spare) throw new DeviceRefusal('UPDATE_CLOSED', 'no image is being written');
 
     try {
-      await checkFinishedImage(path, spare, state.model, writtenCrc32);
+      await checkFinishedImage(path, spare, state.model, written);
     } catch (error) {
       // A bad image is dropped whole, so a later resume never builds on its bytes.
       state.spare = null;
@@ -131,9 +149,24 @@ export class SpareSlot {
       throw error;
     }
     spare.pendingApply = true;
-    await stateWriter.save(state);
+    this.saving = this.saveMark(spare, flushed);
     this.context.log.info(
       `device: (${state.serial}) image ${spare.version ?? '?'} verified, waits for reboot`,
     );
+  }
+
+  private async saveMark(spare: SpareImage, flushed: Promise<void>): Promise<void> {
+    const { state, stateWriter, log } = this.context;
+    try {
+      await flushed;
+    } catch (error) {
+      // Bytes that may not be on disk are not worth a boot attempt: the image is dropped.
+      log.error({ err: error }, `device: (${state.serial}) spare slot not flushed; image dropped`);
+      if (state.spare === spare) state.spare = null;
+      this.held = 0;
+    }
+    await stateWriter.save(state).catch((error: unknown) => {
+      log.error({ err: error }, `device: (${state.serial}) state not saved`);
+    });
   }
 }

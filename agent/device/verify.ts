@@ -1,13 +1,15 @@
+import { describeImage } from '../../protocol/image';
 import type { DeviceModel } from '../../protocol/models';
 import { DeviceRefusal } from './refusal';
+import type { WrittenImage } from './slot-writer';
 import { readSlotDescriptor, slotCrc32 } from './slots';
 import type { SpareImage } from './state-file';
 
 /**
  * Verifies a fully written spare image before it is marked for the bootloader: its CRC32
  * must match what the sender promised, and its descriptor must name this model.
- * `writtenCrc32`, when given, is the CRC32 the writer computed over the bytes as it wrote
- * them; without it the slot is read back. Either way the bootloader reads the slot back and
+ * `written`, when given, is the CRC32 and the head the writer saw as it wrote the bytes;
+ * without it the slot is read back. Either way the bootloader reads the slot back and
  * checks the CRC32 again before it boots the image (bootloader.ts), so damage to the slot
  * after it was written can cost an update but never boot a bad image.
  */
@@ -15,9 +17,9 @@ export async function checkFinishedImage(
   path: string,
   spare: SpareImage,
   model: DeviceModel,
-  writtenCrc32?: number,
+  written?: WrittenImage,
 ): Promise<void> {
-  const crc = writtenCrc32 ?? (await slotCrc32(path, spare.length));
+  const crc = written?.crc32 ?? (await slotCrc32(path, spare.length));
   if (crc !== spare.crc32) {
     throw new DeviceRefusal(
       'CRC_MISMATCH',
@@ -25,7 +27,7 @@ export async function checkFinishedImage(
     );
   }
 
-  const descriptor = await readSlotDescriptor(path);
+  const descriptor = written ? describeImage(written.head) : await readSlotDescriptor(path);
   if (!descriptor) {
     throw new DeviceRefusal('IMAGE_INVALID', 'image has no Bota descriptor; it is not firmware');
   }
