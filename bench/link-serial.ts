@@ -17,13 +17,16 @@
 // The streaming part alone (first chunk → last ack) is printed beside it.
 //
 // After one warm-up of each (not counted), raw and link rounds alternate, each with a fresh
-// child process, and the MEDIAN of each side is compared (the machine is shared and its speed
-// swings from one second to the next; alternating spreads that over both sides). Each device
-// process first takes uncounted transfers (4) so its JIT is warm, as compiled firmware would
+// child process. The machine is shared and its speed swings from one second to the next, so
+// each link round is compared with the capacity measured just before it, and the ratio is
+// the MEDIAN of those paired ratios; the medians of each side, and their ratio, are printed
+// beside it. Each device
+// process first takes 8 uncounted transfers so its JIT is warm, as compiled firmware would
 // be (a cold process streams about a third slower).
 //
 // Prints its figures and, last, one JSON line:
-// {"kib_per_s":…,"capacity_kib_per_s":…,"ratio":…,"stream_kib_per_s":…,"stream_ratio":…}.
+// {"kib_per_s":…,"capacity_kib_per_s":…,"ratio":…,"ratio_of_medians":…,
+//  "stream_kib_per_s":…,"stream_ratio":…}.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +44,7 @@ import { spawnTs, startSocat } from './serial-processes';
 
 const UFW_BYTES = Number(process.env.BENCH_UFW_BYTES ?? 1024 * 1024);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
-const WARM_TRANSFERS = Number(process.env.BENCH_WARM_TRANSFERS ?? 4);
+const WARM_TRANSFERS = Number(process.env.BENCH_WARM_TRANSFERS ?? 8);
 
 /** What the serial bench measured: medians over the rounds. */
 export interface SerialBenchResult {
@@ -49,11 +52,13 @@ export interface SerialBenchResult {
   kib_per_s: number;
   /** Raw bytes per second through the same pty pair into another process, KiB/s (median). */
   capacity_kib_per_s: number;
-  /** kib_per_s over capacity_kib_per_s. */
+  /** Median over the rounds of link rate over the capacity measured just before it. */
   ratio: number;
+  /** kib_per_s over capacity_kib_per_s, for comparison with `ratio`. */
+  ratio_of_medians: number;
   /** .ufw bytes per second from the first chunk to the last ack, KiB/s (median). */
   stream_kib_per_s: number;
-  /** stream_kib_per_s over capacity_kib_per_s. */
+  /** As `ratio`, for the streaming part alone. */
   stream_ratio: number;
 }
 
@@ -65,13 +70,13 @@ export async function measureSerial(): Promise<SerialBenchResult> {
     const rounds = await runRounds(dir, socat.a, socat.b);
     const capacity = median(rounds.raw);
     const whole = median(rounds.whole);
-    const stream = median(rounds.stream);
     return {
       kib_per_s: whole,
       capacity_kib_per_s: capacity,
-      ratio: whole / capacity,
-      stream_kib_per_s: stream,
-      stream_ratio: stream / capacity,
+      ratio: median(rounds.whole.map((rate, n) => rate / (rounds.raw[n] ?? rate))),
+      ratio_of_medians: whole / capacity,
+      stream_kib_per_s: median(rounds.stream),
+      stream_ratio: median(rounds.stream.map((rate, n) => rate / (rounds.raw[n] ?? rate))),
     };
   } finally {
     socat.stop();
@@ -89,8 +94,10 @@ async function runRounds(dir: string, a: string, b: string) {
     const stats = await transferOnce(dir, a, b, round);
     rounds.whole.push(kib(UFW_BYTES) / (stats.elapsedMs / 1000));
     rounds.stream.push(kib(UFW_BYTES) / (stats.streamMs / 1000));
+    const paired = (rounds.whole.at(-1) ?? 0) / (rounds.raw.at(-1) ?? 1);
     console.log(
-      `round ${round + 1}: capacity ${rounds.raw.at(-1)?.toFixed(0)} KiB/s, link ` +
+      `round ${round + 1}: ratio ${paired.toFixed(3)}; capacity ` +
+        `${rounds.raw.at(-1)?.toFixed(0)} KiB/s, link ` +
         `${rounds.whole.at(-1)?.toFixed(0)} KiB/s begin to verify reply (streaming ` +
         `${rounds.stream.at(-1)?.toFixed(0)} KiB/s; ${stats.rewinds} rewinds, ` +
         `${stats.chunkBytes}-byte chunks, ${stats.windowBytes / 1024} KiB window)`,
@@ -107,6 +114,11 @@ async function transferOnce(
   round: number,
 ): Promise<TransferStats> {
   const serial = `PIN-9${String(round).padStart(4, '0')}`;
+  // Built before anything is timed, as a station downloads its .ufw long before the push:
+  // building one makes enough garbage that the collector would otherwise run mid-transfer.
+  const ufws = Array.from({ length: WARM_TRANSFERS + 1 }, (_, n) =>
+    makeUfw(`v1.1.${round}-${100 + n}`),
+  );
   const device = spawnTs([
     'agent/serial-cli.ts',
     ...['--dir', join(dir, 'devices'), '--port', b, '--serial', serial, '--model', 'bota-pin'],
@@ -117,12 +129,9 @@ async function transferOnce(
     const session = new LinkSession(await openSerialChannel(a));
     try {
       await session.identify();
-      // The first transfers warm the device process's JIT and are not counted: a real
+      // All but the last transfer warm the device process's JIT and are not counted: a real
       // device runs compiled firmware, not cold JavaScript.
-      for (let warm = 1; warm <= WARM_TRANSFERS; warm++) {
-        await session.transfer(makeUfw(`v1.1.${round}-${100 + warm}`), () => undefined);
-      }
-      await session.transfer(makeUfw(`v1.1.${round}-200`), () => undefined);
+      for (const ufw of ufws) await session.transfer(ufw, () => undefined);
       const stats = session.lastTransferStats();
       if (!stats) throw new Error('the transfer finished without stats');
       return stats;

@@ -37,8 +37,9 @@ if (ble) {
 const serial = await measureSerial();
 console.log(
   `serial: ${serial.kib_per_s.toFixed(0)} KiB/s begin to verify reply of ` +
-    `${serial.capacity_kib_per_s.toFixed(0)} KiB/s capacity (ratio ${serial.ratio.toFixed(3)}, ` +
-    `target ≥ 0.8; streaming alone ${serial.stream_kib_per_s.toFixed(0)} KiB/s, ratio ` +
-    `${serial.stream_ratio.toFixed(3)}; medians)`,
+    `${serial.capacity_kib_per_s.toFixed(0)} KiB/s capacity (medians; ratio ` +
+    `${serial.ratio.toFixed(3)} as the median of paired rounds, ` +
+    `${serial.ratio_of_medians.toFixed(3)} of the medians; target ≥ 0.8; streaming alone ` +
+    `${serial.stream_kib_per_s.toFixed(0)} KiB/s, ratio ${serial.stream_ratio.toFixed(3)})`,
 );
 console.log(JSON.stringify({ ...(ble ? { ble: round(ble) } : {}), serial: round(serial) }));
