@@ -50,6 +50,7 @@ export function directIoBinding(stock: BindingInterface): BindingInterface {
   };
 }
 
+const WOULD_BLOCK = -1;
 const READABLE = 0b001;
 const WRITABLE = 0b010;
 const DISCONNECT = 0b100;
@@ -76,10 +77,11 @@ class DirectIoPort implements BindingPortInterface {
     return this.stock.isOpen;
   }
 
+  /** Resolves with at least one byte, or with none at end of file (the port went away). */
   async read(buffer: Buffer, offset: number, length: number): Promise<ReadResult> {
     for (;;) {
       const bytesRead = this.attempt(() => readSync(this.fd(), buffer, offset, length, null));
-      if (bytesRead > 0) return { buffer, bytesRead };
+      if (bytesRead !== WOULD_BLOCK) return { buffer, bytesRead };
       await this.wait('readable');
     }
   }
@@ -90,8 +92,8 @@ class DirectIoPort implements BindingPortInterface {
       const wrote = this.attempt(() =>
         writeSync(this.fd(), buffer, written, buffer.length - written),
       );
-      written += wrote;
-      if (wrote === 0) await this.wait('writable');
+      if (wrote === WOULD_BLOCK) await this.wait('writable');
+      else written += wrote;
     }
   }
 
@@ -129,7 +131,7 @@ class DirectIoPort implements BindingPortInterface {
     return fd;
   }
 
-  /** Runs one syscall: its count, 0 when it would block, or throws as the stock binding does. */
+  /** Runs one syscall: its count, WOULD_BLOCK, or throws as the stock binding does. */
   private attempt(syscall: () => number): number {
     // EAGAIN is the normal end of every burst, and Node reports it as a thrown error; without
     // a stack trace to capture that costs a few microseconds instead of tens.
@@ -139,7 +141,7 @@ class DirectIoPort implements BindingPortInterface {
       return syscall();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return 0;
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return WOULD_BLOCK;
       throw asDisconnect(error as NodeJS.ErrnoException);
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
