@@ -15,7 +15,8 @@ import {
   DEFAULT_LINK,
   type LinkParameters,
 } from '../../protocol/radio/link-model';
-import { seededRandom, SharedAir } from '../../protocol/radio/link-scheduler';
+import { SharedAir } from '../../protocol/radio/link-scheduler';
+import { seededRandom } from '../../protocol/random';
 import { type AgentLogger, silentLogger } from '../log';
 import { HostConnection } from './connection';
 import type { VirtualPeripheral } from './peripheral';

@@ -1,9 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { seededRandom } from '../../protocol/random';
 import type { DeviceHooks, SlotWriteContext } from '../device/hooks';
 import { DeviceRefusal } from '../device/refusal';
-import { seededRandom } from './random';
 import type { FaultSpec } from './spec';
 
 /** Thrown by a stream's reader when a fault dropped the connection (the caller cut it). */

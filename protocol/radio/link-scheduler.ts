@@ -1,3 +1,4 @@
+import { seededRandom } from '../random';
 import { exchangeTimeUs, linkLayerFragments, type LinkParameters } from './link-model';
 
 /** Which end of a connection a packet leaves from. */
@@ -187,16 +188,4 @@ export class LinkScheduler {
   private hasWork(): boolean {
     return this.queues.central.length > 0 || this.queues.peripheral.length > 0;
   }
-}
-
-/** A small deterministic generator (mulberry32), so lossy runs repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

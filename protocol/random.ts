@@ -1,4 +1,4 @@
-/** A small seeded random source (mulberry32), so a fault run can be repeated exactly. */
+/** A small seeded random source (mulberry32), so fault and lossy-radio runs repeat exactly. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
