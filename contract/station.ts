@@ -1,4 +1,4 @@
-import type { DeviceModel } from '../protocol/models';
+import type { DeviceIdentity } from '../protocol/identity';
 
 /**
  * What the station core offers, in plain data: the devices on its links, their update jobs
@@ -22,23 +22,8 @@ export interface Failure {
 /** An expected outcome: a value or a failure to show; thrown errors are for bugs. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
 
-/** What a device says about itself when it identifies. */
-export interface DeviceIdentity {
-  /** Its model. */
-  model: DeviceModel;
-  /** Printed serial number. */
-  serial: string;
-  /** Running firmware (`v1.0.1-001`). */
-  firmwareVersion: string;
-  /** True while recording. */
-  recording: boolean;
-  /** Battery, 0 to 100. */
-  battery: number;
-  /** The cloud device id once provisioned, else null. */
-  deviceId: string | null;
-  /** True when the device can resume a broken transfer. */
-  canResume: boolean;
-}
+/** What a device says about itself when it identifies (protocol/identity.ts). */
+export type { DeviceIdentity };
 
 /** Where a device stands on its link. */
 export type LinkStatus = 'discovered' | 'connecting' | 'connected' | 'updating' | 'lost';

@@ -23,23 +23,8 @@ export interface VirtualDeviceOptions {
   logger?: AgentLogger;
 }
 
-/** What the device says about itself (the same fields as the station's DeviceIdentity). */
-export interface DeviceIdentity {
-  /** Its model. */
-  model: DeviceModel;
-  /** Printed serial number. */
-  serial: string;
-  /** Running firmware (`v1.0.1-001`). */
-  firmwareVersion: string;
-  /** True while recording. */
-  recording: boolean;
-  /** Battery, 0 to 100. */
-  battery: number;
-  /** The cloud device id once provisioned, else null. */
-  deviceId: string | null;
-  /** True: this device resumes a broken-off transfer of the same image. */
-  canResume: boolean;
-}
+/** What the device says about itself (protocol/identity.ts). */
+export type { DeviceIdentity } from '../../protocol/identity';
 
 /** An image offered to beginUpdate. */
 export interface UpdateImage {

@@ -1,5 +1,5 @@
 import type { SignedHeartbeat } from '../heartbeat';
-import type { DeviceModel } from '../models';
+import type { DeviceIdentity } from '../identity';
 
 /**
  * The messages of the Bota link protocol, spoken between a station and one device over a
@@ -11,21 +11,7 @@ import type { DeviceModel } from '../models';
  */
 
 /** What a device says about itself, in identity replies and status pushes. */
-export interface LinkIdentity {
-  /** Its model. */
-  model: DeviceModel;
-  /** Printed serial number. */
-  serial: string;
-  /** Running firmware (`v1.0.1-001`). */
-  firmwareVersion: string;
-  /** True while recording. */
-  recording: boolean;
-  /** Battery, 0 to 100. */
-  battery: number;
-  /** The cloud device id once provisioned, else null. */
-  deviceId: string | null;
-  /** True when the device can resume a broken transfer of the same image. */
-  canResume: boolean;
+export interface LinkIdentity extends DeviceIdentity {
   /** The largest data chunk the device takes, in bytes. */
   maxChunk: number;
 }
