@@ -20,9 +20,8 @@
 // child process. The machine is shared and its speed swings from one second to the next, so
 // each link round is compared with the capacity measured just before it, and the ratio is
 // the MEDIAN of those paired ratios; the medians of each side, and their ratio, are printed
-// beside it. Each device
-// process first takes 8 uncounted transfers so its JIT is warm, as compiled firmware would
-// be (a cold process streams about a third slower).
+// beside it. Each device process first takes 8 uncounted transfers so its JIT is warm, as
+// compiled firmware would be (a cold process streams about a third slower).
 //
 // Prints its figures and, last, one JSON line:
 // {"kib_per_s":…,"capacity_kib_per_s":…,"ratio":…,"ratio_of_medians":…,
@@ -73,10 +72,10 @@ export async function measureSerial(): Promise<SerialBenchResult> {
     return {
       kib_per_s: whole,
       capacity_kib_per_s: capacity,
-      ratio: median(rounds.whole.map((rate, n) => rate / (rounds.raw[n] ?? rate))),
+      ratio: median(rounds.ratio),
       ratio_of_medians: whole / capacity,
       stream_kib_per_s: median(rounds.stream),
-      stream_ratio: median(rounds.stream.map((rate, n) => rate / (rounds.raw[n] ?? rate))),
+      stream_ratio: median(rounds.streamRatio),
     };
   } finally {
     socat.stop();
@@ -86,20 +85,29 @@ export async function measureSerial(): Promise<SerialBenchResult> {
 
 /** Alternates raw pushes and transfers, after one warm-up of each that is not counted. */
 async function runRounds(dir: string, a: string, b: string) {
-  const rounds = { raw: [] as number[], whole: [] as number[], stream: [] as number[] };
+  const rounds = {
+    raw: [] as number[],
+    whole: [] as number[],
+    stream: [] as number[],
+    ratio: [] as number[],
+    streamRatio: [] as number[],
+  };
   await rawRate(a, b); // warm-up: JIT and page cache
   await transferOnce(dir, a, b, ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
-    rounds.raw.push(await rawRate(a, b));
+    const capacity = await rawRate(a, b);
     const stats = await transferOnce(dir, a, b, round);
-    rounds.whole.push(kib(UFW_BYTES) / (stats.elapsedMs / 1000));
-    rounds.stream.push(kib(UFW_BYTES) / (stats.streamMs / 1000));
-    const paired = (rounds.whole.at(-1) ?? 0) / (rounds.raw.at(-1) ?? 1);
+    const whole = kib(UFW_BYTES) / (stats.elapsedMs / 1000);
+    const stream = kib(UFW_BYTES) / (stats.streamMs / 1000);
+    rounds.raw.push(capacity);
+    rounds.whole.push(whole);
+    rounds.stream.push(stream);
+    rounds.ratio.push(whole / capacity);
+    rounds.streamRatio.push(stream / capacity);
     console.log(
-      `round ${round + 1}: ratio ${paired.toFixed(3)}; capacity ` +
-        `${rounds.raw.at(-1)?.toFixed(0)} KiB/s, link ` +
-        `${rounds.whole.at(-1)?.toFixed(0)} KiB/s begin to verify reply (streaming ` +
-        `${rounds.stream.at(-1)?.toFixed(0)} KiB/s; ${stats.rewinds} rewinds, ` +
+      `round ${round + 1}: ratio ${(whole / capacity).toFixed(3)}; capacity ` +
+        `${capacity.toFixed(0)} KiB/s, link ${whole.toFixed(0)} KiB/s begin to verify reply ` +
+        `(streaming ${stream.toFixed(0)} KiB/s; ${stats.rewinds} rewinds, ` +
         `${stats.chunkBytes}-byte chunks, ${stats.windowBytes / 1024} KiB window)`,
     );
   }

@@ -51,7 +51,7 @@ async function writeAll(port: SerialPortStream, data: Buffer): Promise<void> {
 }
 
 describe('openSerialPort (direct reads and writes) over a socat pty pair', () => {
-  it('carries megabytes both ways at once, in order, with writes backed up on both ends', async () => {
+  it('carries megabytes both ways at once, in order, with both ends backed up', async () => {
     const station = await open(pty.a);
     const device = await open(pty.b);
     const down = randomBytes(2 * 1024 * 1024);
