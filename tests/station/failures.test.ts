@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { closeWorld, openWorld, type World } from './support/fixture';
-import { ptyPair, type SerialDevice, serialDevice, stop } from './support/processes';
-import { startStation } from './support/station';
+import { closeWorld, openWorld, startSerialBench, type World } from './support/fixture';
+import { type SerialDevice, stop } from './support/processes';
 import { until } from './support/wait';
 
 // Failures explained in words, and a device that always keeps working firmware.
@@ -31,22 +30,9 @@ async function reportedVersion(device: SerialDevice): Promise<string> {
 describe('update failures', { timeout: 240_000 }, () => {
   it('a recording device refuses: RECORDING_ACTIVE in words, nothing applied', async () => {
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0');
-    const pty = await ptyPair(world.dir, 'rec');
-    const device = await serialDevice({
-      dir: world.devicesDir,
-      port: pty.device,
-      serial: 'PIN-00011',
-    });
-    device.command('recording on');
-
-    const bench = await startStation({
-      cloudUrl: world.cloud.url,
-      cloudToken: world.cloud.adminToken,
-      serialPatterns: [pty.station],
-      workDir: world.workDir,
-    });
-    world.stations.push(bench);
-    const key = `serial:${pty.station}`;
+    const { device, bench, key } = await startSerialBench(world, 'rec', 'PIN-00011', [
+      'recording on',
+    ]);
     await bench.device((d) => d.key === key && d.identity?.recording === true, 'recording');
 
     const job = await bench.update(key, { releaseId: release.id });
@@ -64,21 +50,7 @@ describe('update failures', { timeout: 240_000 }, () => {
 
   it('a link killed mid-transfer fails with LINK_LOST; the device keeps its version', async () => {
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size: 3 * 1024 * 1024 });
-    const pty = await ptyPair(world.dir, 'kill');
-    const device = await serialDevice({
-      dir: world.devicesDir,
-      port: pty.device,
-      serial: 'PIN-00012',
-    });
-
-    const bench = await startStation({
-      cloudUrl: world.cloud.url,
-      cloudToken: world.cloud.adminToken,
-      serialPatterns: [pty.station],
-      workDir: world.workDir,
-    });
-    world.stations.push(bench);
-    const key = `serial:${pty.station}`;
+    const { pty, device, bench, key } = await startSerialBench(world, 'kill', 'PIN-00012');
     await bench.connected(key);
 
     const job = await bench.update(key, { releaseId: release.id });
@@ -103,22 +75,10 @@ describe('update failures', { timeout: 240_000 }, () => {
 
   it('a damaged image fails verification (CRC_MISMATCH) and is never applied', async () => {
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size: 256 * 1024 });
-    const pty = await ptyPair(world.dir, 'crc');
-    const device = await serialDevice({
-      dir: world.devicesDir,
-      port: pty.device,
-      serial: 'PIN-00013',
-    });
-    device.command('corrupt-next-write'); // one byte flipped on its way to flash
-
-    const bench = await startStation({
-      cloudUrl: world.cloud.url,
-      cloudToken: world.cloud.adminToken,
-      serialPatterns: [pty.station],
-      workDir: world.workDir,
-    });
-    world.stations.push(bench);
-    const key = `serial:${pty.station}`;
+    // corrupt-next-write: one byte flipped on its way to flash
+    const { device, bench, key } = await startSerialBench(world, 'crc', 'PIN-00013', [
+      'corrupt-next-write',
+    ]);
     await bench.connected(key);
 
     const job = await bench.update(key, { releaseId: release.id });
@@ -133,21 +93,7 @@ describe('update failures', { timeout: 240_000 }, () => {
   it('a cancelled transfer stops, and the device keeps its old version', async () => {
     const size = 4 * 1024 * 1024 - 4096; // nearly a whole slot: seconds to send on a pty
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size });
-    const pty = await ptyPair(world.dir, 'cancel');
-    const device = await serialDevice({
-      dir: world.devicesDir,
-      port: pty.device,
-      serial: 'PIN-00014',
-    });
-
-    const bench = await startStation({
-      cloudUrl: world.cloud.url,
-      cloudToken: world.cloud.adminToken,
-      serialPatterns: [pty.station],
-      workDir: world.workDir,
-    });
-    world.stations.push(bench);
-    const key = `serial:${pty.station}`;
+    const { device, bench, key } = await startSerialBench(world, 'cancel', 'PIN-00014');
     await bench.connected(key);
 
     const job = await bench.update(key, { releaseId: release.id });

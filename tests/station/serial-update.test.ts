@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { runsRelease } from '../../protocol/version';
-import { closeWorld, openWorld, type World } from './support/fixture';
-import { ptyPair, serialDevice } from './support/processes';
-import { startStation } from './support/station';
+import { closeWorld, openWorld, startSerialBench, type World } from './support/fixture';
 
 // A device in another process on a socat pty pair (a real serial port), a real cloud, and
 // the station core with no virtual radio: real noble is loaded, finds no adapter, and
@@ -22,17 +20,7 @@ afterEach(async () => {
 describe('station core over serial', { timeout: 240_000 }, () => {
   it('updates a device: it reboots into the new version and progress rises', async () => {
     const release = await world.cloud.makeRelease('bota-pin', 'v1.1.0', { size: 256 * 1024 });
-    const pty = await ptyPair(world.dir, 'pin1');
-    await serialDevice({ dir: world.devicesDir, port: pty.device, serial: 'PIN-00001' });
-
-    const bench = await startStation({
-      cloudUrl: world.cloud.url,
-      cloudToken: world.cloud.adminToken,
-      serialPatterns: [pty.station],
-      workDir: world.workDir,
-    });
-    world.stations.push(bench);
-    const key = `serial:${pty.station}`;
+    const { bench, key } = await startSerialBench(world, 'pin1', 'PIN-00001');
     const device = await bench.connected(key);
     expect(device.identity?.firmwareVersion).toBe('v1.0.0-001');
     await bench.device((d) => d.availableUpdate?.releaseId === release.id, 'the offer');
@@ -58,16 +46,7 @@ describe('station core over serial', { timeout: 240_000 }, () => {
   });
 
   it('reports Bluetooth unavailable without a radio, and serial still works', async () => {
-    const pty = await ptyPair(world.dir, 'pin2');
-    await serialDevice({ dir: world.devicesDir, port: pty.device, serial: 'PIN-00002' });
-
-    const bench = await startStation({
-      cloudUrl: world.cloud.url,
-      cloudToken: world.cloud.adminToken,
-      serialPatterns: [pty.station],
-      workDir: world.workDir,
-    });
-    world.stations.push(bench);
+    const { bench, key } = await startSerialBench(world, 'pin2', 'PIN-00002');
 
     const bluetooth = bench.station.bluetooth();
     expect(bluetooth.state).toBe('unavailable');
@@ -77,7 +56,7 @@ describe('station core over serial', { timeout: 240_000 }, () => {
       1,
     );
 
-    const device = await bench.connected(`serial:${pty.station}`);
+    const device = await bench.connected(key);
     expect(device.identity?.serial).toBe('PIN-00002');
   });
 });

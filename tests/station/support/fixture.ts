@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startTestCloud, type TestCloud } from '../../support/cloud';
-import { stopAll } from './processes';
-import type { StationUnderTest } from './station';
+import { type PtyPair, ptyPair, type SerialDevice, serialDevice, stopAll } from './processes';
+import { startStation, type StationUnderTest } from './station';
 
 /** One test's world: a real cloud, a temp folder, and what to tear down. */
 export interface World {
@@ -36,4 +36,37 @@ export async function closeWorld(world: World | undefined): Promise<void> {
   await stopAll();
   await world.cloud.close();
   await rm(world.dir, { recursive: true, force: true });
+}
+
+/** A device on its own pty pair and a station watching that pair, as on a bench. */
+export interface SerialBench {
+  pty: PtyPair;
+  device: SerialDevice;
+  bench: StationUnderTest;
+  /** The device's key at the station (`serial:<path>`). */
+  key: string;
+}
+
+/**
+ * Starts a device process `serial` on a fresh pty pair named `name`, sends it `commands`
+ * (before any station sees it), then a station watching the pair; all closed with the world.
+ */
+export async function startSerialBench(
+  world: World,
+  name: string,
+  serial: string,
+  commands: string[] = [],
+): Promise<SerialBench> {
+  const pty = await ptyPair(world.dir, name);
+  const device = await serialDevice({ dir: world.devicesDir, port: pty.device, serial });
+  for (const command of commands) device.command(command);
+
+  const bench = await startStation({
+    cloudUrl: world.cloud.url,
+    cloudToken: world.cloud.adminToken,
+    serialPatterns: [pty.station],
+    workDir: world.workDir,
+  });
+  world.stations.push(bench);
+  return { pty, device, bench, key: `serial:${pty.station}` };
 }
